@@ -1,0 +1,109 @@
+"""Streaming exports in the import columns (so a file exported and imported again
+changes nothing). Text that a spreadsheet would run as a formula is made inert;
+numbers stay numbers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+
+from core.imports import registry
+from core.imports.pipeline import FORMULA_PREFIXES
+
+FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def neutralise(value):
+    """Prefix formula-like text with an apostrophe (OWASP CSV injection advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_rows(kind_name: str, queryset=None, *, chunk_size: int = 2000):
+    """Header row, then one list of cell values per record, read in chunks."""
+    kind = registry.get_kind(kind_name)
+    resource = kind.resource_class()
+    qs = queryset if queryset is not None else resource.get_export_queryset()
+    yield [field.column_name for field in resource.get_export_fields()]
+    for obj in qs.iterator(chunk_size=chunk_size):
+        yield resource.export_row(obj)
+
+
+def write_csv(rows, stream) -> int:
+    """Write to a text stream; UTF-8 BOM so that Excel opens Chinese text right."""
+    stream.write("\ufeff")
+    writer = csv.writer(stream)
+    count = -1
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+        count += 1
+    return max(count, 0)
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralise(value)
+
+
+def write_xlsx(rows, stream, *, title: str = "export") -> int:
+    """Write a workbook in write-only (streaming) mode. Text cells are stored as
+    strings, so even '=HYPERLINK(…)' can never become a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    count = -1
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+            if isinstance(value, str):
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    workbook.save(stream)
+    return max(count, 0)
+
+
+def _xlsx_value(value):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float | Decimal | dt.date | dt.datetime):
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            from django.utils import timezone
+
+            return timezone.localtime(value).replace(tzinfo=None)
+        return value
+    return str(value)
+
+
+def write_export(kind_name: str, stream, fmt: str, queryset=None) -> int:
+    """Write `kind_name` records to a binary stream in `fmt`; returns the row count."""
+    rows = export_rows(kind_name, queryset)
+    if fmt == "xlsx":
+        return write_xlsx(rows, stream, title=kind_name)
+    import io
+
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    try:
+        return write_csv(rows, text)
+    finally:
+        text.flush()
+        text.detach()

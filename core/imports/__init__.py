@@ -1,0 +1,1 @@
+"""The import/export pipeline shared by every kind of record (see pipeline.py)."""

@@ -1,0 +1,119 @@
+"""Services of background jobs: create, run, follow progress."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.imports.pipeline import run_import
+from core.models import Job
+
+logger = logging.getLogger(__name__)
+
+ERROR_NOT_PREVIEWED = _("This file has not been checked yet, or its check found errors.")
+ERROR_ALREADY_APPLIED = _("This file has already been imported.")
+PROGRESS_KEY = "job-progress:{}"
+
+
+def import_preview_create(*, user, record_kind: str, uploaded) -> Job:
+    """Store an uploaded file and queue its dry run."""
+    data = uploaded.read()
+    job = Job(
+        kind=Job.Kind.IMPORT_PREVIEW,
+        record_kind=record_kind,
+        input_name=uploaded.name[:255],
+        input_sha256=hashlib.sha256(data).hexdigest(),
+        created_by=user,
+    )
+    job.input_file.save(uploaded.name, ContentFile(data), save=False)
+    job.save()
+    _enqueue(job)
+    return job
+
+
+@transaction.atomic
+def import_apply_create(*, user, preview: Job) -> Job:
+    """Queue the real import of a file whose dry run found no errors."""
+    preview = Job.objects.select_for_update().get(pk=preview.pk)
+    if (
+        preview.kind != Job.Kind.IMPORT_PREVIEW
+        or preview.status != Job.Status.SUCCEEDED
+        or preview.report.get("errors")
+    ):
+        raise ValueError(ERROR_NOT_PREVIEWED)
+    if preview.applied_by.exclude(status=Job.Status.FAILED).exists():
+        raise ValueError(ERROR_ALREADY_APPLIED)
+    job = Job.objects.create(
+        kind=Job.Kind.IMPORT_APPLY,
+        record_kind=preview.record_kind,
+        input_file=preview.input_file.name,
+        input_name=preview.input_name,
+        input_sha256=preview.input_sha256,
+        preview_of=preview,
+        created_by=user,
+    )
+    _enqueue(job)
+    return job
+
+
+def _enqueue(job: Job) -> None:
+    from core.tasks import run_job
+
+    transaction.on_commit(lambda: run_job.enqueue(job_id=str(job.pk)))
+
+
+def job_run(*, job_id) -> Job:
+    """Run a queued job to its end; a failure is recorded on the job, not raised."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.status != Job.Status.QUEUED:
+            return job
+        job.status = Job.Status.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at"])
+
+    def progress(done: int, total: int) -> None:
+        # Progress lives in the cache: the import's own transaction is still open,
+        # so a row update would not be visible to the page that polls it.
+        cache.set(PROGRESS_KEY.format(job.pk), (done, total), timeout=3600)
+
+    try:
+        with job.input_file.open("rb") as handle:
+            data = handle.read()
+        report = run_import(
+            job.record_kind,
+            data,
+            filename=job.input_name,
+            dry_run=job.kind == Job.Kind.IMPORT_PREVIEW,
+            progress=progress,
+        )
+    except Exception as exc:
+        logger.exception("job %s failed", job.pk)
+        job.status = Job.Status.FAILED
+        job.error = f"{type(exc).__name__}: {exc}"
+    else:
+        job.report = report.to_dict()
+        job.progress_total = report.total_rows
+        job.progress_done = report.total_rows
+        # A file with bad rows is a finished check, not a crash: the report says why.
+        job.status = (
+            Job.Status.SUCCEEDED
+            if report.ok or job.kind == Job.Kind.IMPORT_PREVIEW
+            else Job.Status.FAILED
+        )
+    job.finished_at = timezone.now()
+    job.save()
+    cache.delete(PROGRESS_KEY.format(job.pk))
+    return job
+
+
+def job_progress(job: Job) -> tuple[int, int]:
+    if job.is_finished:
+        return job.progress_done, job.progress_total
+    return cache.get(PROGRESS_KEY.format(job.pk), (0, 0))

@@ -1,0 +1,42 @@
+"""manage.py export_data KIND -o FILE [--format csv|xlsx]
+
+The columns are those of import_data, so exporting and importing again changes
+nothing.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from core.exports import write_export
+from core.imports import registry
+
+
+class Command(BaseCommand):
+    help = "Export records in the import format (CSV or XLSX)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=registry.kind_names())
+        parser.add_argument("-o", "--output", type=Path, required=True)
+        parser.add_argument("--format", choices=("csv", "xlsx", "gift"))
+        parser.add_argument("--period", help="Ledger period, e.g. 2026-11 or 2026-Q4.")
+        parser.add_argument("--status", help="Ledger entry status.")
+
+    def handle(self, *args, kind, output, format=None, **options):
+        fmt = format or output.suffix.lstrip(".").lower() or "csv"
+        record_kind = registry.get_kind(kind)
+        if fmt not in record_kind.export_formats:
+            raise CommandError(
+                f"{kind} cannot be exported as {fmt}; "
+                f"choose one of: {', '.join(record_kind.export_formats)}"
+            )
+        filters = {k: options[k] for k in ("period", "status") if options.get(k)}
+        queryset = None
+        if filters:
+            resource = record_kind.resource_class()
+            if not hasattr(resource, "filter_export_queryset"):
+                raise CommandError(f"{kind} has no --period/--status filter")
+            queryset = resource.filter_export_queryset(**filters)
+        with output.open("wb") as stream:
+            count = write_export(kind, stream, fmt, queryset)
+        self.stdout.write(f"{count} rows written to {output}")

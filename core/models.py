@@ -1,0 +1,72 @@
+"""Infrastructure models only: background jobs (imports now; exports, evaluation
+and reminders later) with their progress and report."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def _private_storage():
+    return storages["private"]
+
+
+class Job(models.Model):
+    """A unit of background work that a person started and wants to follow.
+
+    Imports run as two jobs over the same stored file: a dry run ("preview") and,
+    after the person confirms, the real import ("apply").
+    """
+
+    class Kind(models.TextChoices):
+        IMPORT_PREVIEW = "import_preview", _("Import preview")
+        IMPORT_APPLY = "import_apply", _("Import")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    record_kind = models.CharField(_("record kind"), max_length=32, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    input_file = models.FileField(
+        _("file"), storage=_private_storage, upload_to="imports/%Y/%m/", blank=True
+    )
+    input_name = models.CharField(_("file name"), max_length=255, blank=True)
+    input_sha256 = models.CharField(max_length=64, blank=True)
+    preview_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="applied_by"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="jobs",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.record_kind} {self.input_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgConfig(AppConfig):
+    name = "org"
+    verbose_name = _("Organisation")
+
+    def ready(self):
+        from core.imports.registry import register
+        from org.resources import register_kinds
+
+        register_kinds(register)
