@@ -263,7 +263,7 @@ class StaffResource(ImportResource):
     def before_import(self, dataset, **kwargs):
         keys = [clean_text(v) for v in dataset["employee_no"]]
         self._existing = {}
-        for profile in StaffProfile.objects.select_related("user").filter(
+        for profile in StaffProfile.objects.select_related("user", "department").filter(
             employee_no__in=keys
         ):
             profile.email = profile.user.email
