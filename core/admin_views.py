@@ -4,7 +4,6 @@ dry run, confirm, see the result. Every step runs the same pipeline as
 
 from __future__ import annotations
 
-
 import io
 
 from django.conf import settings
@@ -22,7 +21,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from core import jobs
 from core.exports import CONTENT_TYPES, write_csv, write_xlsx
-from core.forms import ImportUploadForm
 from core.imports import registry
 from core.imports.report import ImportReport
 from core.models import Job
@@ -120,7 +118,9 @@ class ImportTemplateView(View):
             raise Http404
         header = [column.label_zh for column in record_kind.columns]
         response = HttpResponse(content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{kind}-template.{fmt}"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="{kind}-template.{fmt}"'
+        )
         if fmt == "csv":
             text = io.StringIO()
             write_csv(iter([header]), text)
@@ -196,7 +196,9 @@ class JobErrorsView(View):
         ]
         text = io.StringIO()
         write_csv(iter(rows), text)
-        response = HttpResponse(text.getvalue().encode("utf-8"), content_type=CONTENT_TYPES["csv"])
+        response = HttpResponse(
+            text.getvalue().encode("utf-8"), content_type=CONTENT_TYPES["csv"]
+        )
         response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
         return response
 
@@ -220,6 +222,3 @@ def admin_urlpatterns():
 
 def import_url(kind_name: str) -> str:
     return reverse("core_imports:upload", args=[kind_name])
-
-
-

@@ -16,7 +16,9 @@ from django.conf import settings
 class DemoContext:
     password: str
     password_source: str
-    logins: list[tuple[str, str]] = field(default_factory=list)  # (username, role label)
+    logins: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (username, role label)
     log: Callable[[str], None] = print
 
 

@@ -2,7 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-ERROR_FILE_TOO_LARGE = _("The file is larger than the allowed %(limit)s MB; it was not read.")
+ERROR_FILE_TOO_LARGE = _(
+    "The file is larger than the allowed %(limit)s MB; it was not read."
+)
 ERROR_FILE_TYPE = _("Choose a file ending in %(extensions)s.")
 
 
@@ -25,7 +27,9 @@ class ImportUploadForm(forms.Form):
         uploaded = self.cleaned_data["file"]
         if uploaded.size > settings.IMPORT_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(self._too_large_message())
-        extension = uploaded.name.rsplit(".", 1)[-1].lower() if "." in uploaded.name else ""
+        extension = (
+            uploaded.name.rsplit(".", 1)[-1].lower() if "." in uploaded.name else ""
+        )
         if extension not in self.extensions:
             raise forms.ValidationError(
                 ERROR_FILE_TYPE

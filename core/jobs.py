@@ -16,7 +16,9 @@ from core.models import Job
 
 logger = logging.getLogger(__name__)
 
-ERROR_NOT_PREVIEWED = _("This file has not been checked yet, or its check found errors.")
+ERROR_NOT_PREVIEWED = _(
+    "This file has not been checked yet, or its check found errors."
+)
 ERROR_ALREADY_APPLIED = _("This file has already been imported.")
 PROGRESS_KEY = "job-progress:{}"
 

@@ -42,7 +42,11 @@ class Job(models.Model):
     input_name = models.CharField(_("file name"), max_length=255, blank=True)
     input_sha256 = models.CharField(max_length=64, blank=True)
     preview_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="applied_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applied_by",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,7 +14,9 @@ class SizeLimitUploadHandler(FileUploadHandler):
         self.received = 0
         request.upload_too_large = False
 
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+    def handle_raw_input(
+        self, input_data, META, content_length, boundary, encoding=None
+    ):
         # Allow some slack for the multipart envelope and other form fields.
         if content_length and content_length > self.limit + 64 * 1024:
             self.request.upload_too_large = True

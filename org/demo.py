@@ -30,7 +30,24 @@ DEPARTMENTS = [
     ("BJ01-SB3-01", "科技园网点", "BJ01-SB3", "网点"),
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "杰", "涛", "明", "超", "秀英", "建华", "晓东"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "建华",
+    "晓东",
+]
 OUTLET_POSITIONS = ["柜员", "柜员", "客户经理", "大堂经理", "理财经理"]
 
 DEMO_ACCOUNTS = [
@@ -59,31 +76,69 @@ def staff_rows():
             name = SURNAMES[index % len(SURNAMES)] + GIVEN[(index * 7) % len(GIVEN)]
             hired = dt.date(2012 + index % 13, 1 + index % 12, 1 + (index * 3) % 28)
             rows.append(
-                (number, name, code, position, hired.isoformat(),
-                 f"e{number}@bank.example", "是")
+                (
+                    number,
+                    name,
+                    code,
+                    position,
+                    hired.isoformat(),
+                    f"e{number}@bank.example",
+                    "是",
+                )
             )
             number += 1
         del outlet_index
-    for code, position in [("BJ01-HR", "人事专员"), ("BJ01-CP", "消保专员"),
-                           ("BJ01-CP", "投诉处理岗"), ("BJ01-SB2", "支行行长"),
-                           ("BJ01-SB3", "支行行长"), ("BJ01", "分行行长")]:
+    for code, position in [
+        ("BJ01-HR", "人事专员"),
+        ("BJ01-CP", "消保专员"),
+        ("BJ01-CP", "投诉处理岗"),
+        ("BJ01-SB2", "支行行长"),
+        ("BJ01-SB3", "支行行长"),
+        ("BJ01", "分行行长"),
+    ]:
         index = number - 100001
         name = SURNAMES[(index * 3) % len(SURNAMES)] + GIVEN[index % len(GIVEN)]
-        rows.append((number, name, code, position, "2015-03-02",
-                     f"e{number}@bank.example", "是"))
+        rows.append(
+            (
+                number,
+                name,
+                code,
+                position,
+                "2015-03-02",
+                f"e{number}@bank.example",
+                "是",
+            )
+        )
         number += 1
     # One leaver: kept, deactivated.
-    rows.append((number, "钱多多", "BJ01-SB2-01", "柜员", "2019-07-01",
-                 f"e{number}@bank.example", "否"))
+    rows.append(
+        (
+            number,
+            "钱多多",
+            "BJ01-SB2-01",
+            "柜员",
+            "2019-07-01",
+            f"e{number}@bank.example",
+            "否",
+        )
+    )
     return rows
 
 
 @demo.step(10, "org: departments and staff")
 def load_org(ctx: demo.DemoContext) -> None:
     for kind, data in [
-        ("departments", _csv(["部门编码", "部门名称", "上级部门编码", "类型"], DEPARTMENTS)),
-        ("staff", _csv(["工号", "姓名", "部门编码", "岗位", "入职日期", "邮箱", "在职"],
-                       staff_rows())),
+        (
+            "departments",
+            _csv(["部门编码", "部门名称", "上级部门编码", "类型"], DEPARTMENTS),
+        ),
+        (
+            "staff",
+            _csv(
+                ["工号", "姓名", "部门编码", "岗位", "入职日期", "邮箱", "在职"],
+                staff_rows(),
+            ),
+        ),
     ]:
         report = run_import(kind, data, filename=f"demo-{kind}.csv")
         if not report.ok:

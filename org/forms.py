@@ -51,7 +51,14 @@ class StaffForm(WagtailAdminModelForm):
 
     class Meta:
         model = StaffProfile
-        fields = ["employee_no", "name", "department", "position", "hire_date", "is_active"]
+        fields = [
+            "employee_no",
+            "name",
+            "department",
+            "position",
+            "hire_date",
+            "is_active",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +67,8 @@ class StaffForm(WagtailAdminModelForm):
             # The employee number is the login name: fixed once created.
             self.fields["employee_no"].disabled = True
         self.fields["is_active"].help_text = _(
-            "Untick for a leaver: they can no longer log in, and all their records stay."
+            "Untick for a leaver: they can no longer log in, and all their records "
+            "stay."
         )
 
     def _post_clean(self):

@@ -72,7 +72,7 @@ class StaffProfile(models.Model):
             )
         ],
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     department = models.ForeignKey(
         Department,
         on_delete=models.PROTECT,

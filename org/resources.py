@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.validators import validate_email
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
@@ -35,7 +35,12 @@ STAFF_COLUMNS = (
     Column("email", "邮箱"),
     Column("is_active", "在职"),
 )
-KIND_ALIASES = {"分行": "branch", "支行": "sub_branch", "网点": "outlet", "部门": "department"}
+KIND_ALIASES = {
+    "分行": "branch",
+    "支行": "sub_branch",
+    "网点": "outlet",
+    "部门": "department",
+}
 
 ERROR_UNKNOWN_DEPARTMENT = gettext_lazy("“%(code)s” is not a known department code.")
 ERROR_PARENT_ROW_INVALID = gettext_lazy(
@@ -85,9 +90,13 @@ class EmailWidget(TextWidget):
 
 class DepartmentResource(ImportResource):
     code = Field(attribute="code", column_name="code", widget=TextWidget(max_length=32))
-    name = Field(attribute="name", column_name="name", widget=TextWidget(max_length=100))
+    name = Field(
+        attribute="name", column_name="name", widget=TextWidget(max_length=100)
+    )
     parent_code = Field(
-        attribute="parent_code", column_name="parent_code", widget=TextWidget(max_length=32)
+        attribute="parent_code",
+        column_name="parent_code",
+        widget=TextWidget(max_length=32),
     )
     kind = Field(
         attribute="kind",
@@ -149,7 +158,9 @@ class DepartmentResource(ImportResource):
                     "parent_code",
                     _("“%(code)s” would become its own ancestor.") % {"code": code},
                 )
-        ordered = sorted(rows, key=lambda r: self._depth(clean_text(r.get("code")), parent_of))
+        ordered = sorted(
+            rows, key=lambda r: self._depth(clean_text(r.get("code")), parent_of)
+        )
         dataset.wipe()
         dataset.headers = list(rows[0].keys()) if rows else []
         for row in ordered:
@@ -197,7 +208,10 @@ class DepartmentResource(ImportResource):
             parent = Department.objects.filter(code=parent_code).first()
             if parent is None:  # its own row failed validation
                 raise ValidationError(
-                    {"parent_code": str(ERROR_PARENT_ROW_INVALID) % {"code": parent_code}}
+                    {
+                        "parent_code": str(ERROR_PARENT_ROW_INVALID)
+                        % {"code": parent_code}
+                    }
                 )
         if is_create:
             if parent is None:
@@ -227,19 +241,29 @@ class DepartmentResource(ImportResource):
 
 class StaffResource(ImportResource):
     employee_no = Field(
-        attribute="employee_no", column_name="employee_no", widget=TextWidget(max_length=32)
+        attribute="employee_no",
+        column_name="employee_no",
+        widget=TextWidget(max_length=32),
     )
-    name = Field(attribute="name", column_name="name", widget=TextWidget(max_length=100))
+    name = Field(
+        attribute="name", column_name="name", widget=TextWidget(max_length=100)
+    )
     department = Field(
-        attribute="department", column_name="department_code", widget=DepartmentCodeWidget()
+        attribute="department",
+        column_name="department_code",
+        widget=DepartmentCodeWidget(),
     )
     position = Field(
         attribute="position", column_name="position", widget=TextWidget(max_length=64)
     )
-    hire_date = Field(attribute="hire_date", column_name="hire_date", widget=DateWidget())
+    hire_date = Field(
+        attribute="hire_date", column_name="hire_date", widget=DateWidget()
+    )
     email = Field(attribute="email", column_name="email", widget=EmailWidget())
     is_active = Field(
-        attribute="is_active", column_name="is_active", widget=BooleanWidget(default=True)
+        attribute="is_active",
+        column_name="is_active",
+        widget=BooleanWidget(default=True),
     )
 
     full_clean_exclude = ("user", "department")
@@ -248,7 +272,12 @@ class StaffResource(ImportResource):
         model = StaffProfile
         import_id_fields = ["employee_no"]
         fields = [
-            "employee_no", "name", "department", "position", "hire_date", "email",
+            "employee_no",
+            "name",
+            "department",
+            "position",
+            "hire_date",
+            "email",
             "is_active",
         ]
         export_order = fields
@@ -278,7 +307,9 @@ class StaffResource(ImportResource):
         profile.email = ""
         return profile
 
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+    def bulk_create(
+        self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
+    ):
         if not self.create_instances:
             return
         try:
@@ -288,7 +319,9 @@ class StaffResource(ImportResource):
         finally:
             self.create_instances.clear()
 
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+    def bulk_update(
+        self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
+    ):
         if not self.update_instances:
             return
         moved = [

@@ -23,7 +23,9 @@ from org.signals import staff_changed
 
 User = get_user_model()
 
-ERROR_MOVE_INTO_SUBTREE = _("A department cannot be moved under itself or its own sub-units.")
+ERROR_MOVE_INTO_SUBTREE = _(
+    "A department cannot be moved under itself or its own sub-units."
+)
 ERROR_CODE_TAKEN = _("Another department already has this code.")
 ERROR_EMPLOYEE_NO_TAKEN = _("Another staff member already has this employee number.")
 
@@ -92,9 +94,9 @@ def department_move(*, department: Department, parent: Department | None) -> Non
     # department subtree may now include or exclude them.
     moved = Department.objects.get(pk=node.pk)
     _announce(
-        StaffProfile.objects.filter(department__path__startswith=moved.path).values_list(
-            "pk", flat=True
-        )
+        StaffProfile.objects.filter(
+            department__path__startswith=moved.path
+        ).values_list("pk", flat=True)
     )
 
 
@@ -164,7 +166,9 @@ def staff_create_many(profiles: list[StaffProfile]) -> None:
     _announce(p.pk for p in profiles)
 
 
-def staff_update_many(profiles: list[StaffProfile], moved_ids: Iterable[int] = ()) -> None:
+def staff_update_many(
+    profiles: list[StaffProfile], moved_ids: Iterable[int] = ()
+) -> None:
     """Write changed profiles (and their accounts' name, e-mail, active flag) in bulk.
 
     `moved_ids`: profiles whose department or position changed.
@@ -198,8 +202,8 @@ def staff_update(
     email: str = "",
     is_active: bool = True,
 ) -> StaffProfile:
-    profile = StaffProfile.objects.select_related("user").select_for_update().get(
-        pk=staff.pk
+    profile = (
+        StaffProfile.objects.select_related("user").select_for_update().get(pk=staff.pk)
     )
     moved = profile.department_id != department.pk or profile.position != position
     profile.name = name
@@ -216,7 +220,9 @@ def staff_update(
 @transaction.atomic
 def staff_deactivate(*, staff: StaffProfile) -> StaffProfile:
     """A leaver: cannot log in any more; every record of theirs stays."""
-    StaffProfile.objects.filter(pk=staff.pk).update(is_active=False, updated_at=timezone.now())
+    StaffProfile.objects.filter(pk=staff.pk).update(
+        is_active=False, updated_at=timezone.now()
+    )
     User.objects.filter(pk=staff.user_id).update(is_active=False)
     staff.refresh_from_db()
     return staff

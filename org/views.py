@@ -43,8 +43,11 @@ class StaffSetPasswordView(WagtailAdminTemplateMixin, FormView):
         return super().get_context_data(staff=self.staff, **kwargs)
 
     def form_valid(self, form):
-        services.staff_set_password(staff=self.staff, password=form.cleaned_data["password1"])
+        services.staff_set_password(
+            staff=self.staff, password=form.cleaned_data["password1"]
+        )
         messages.success(
-            self.request, _("The password of %(staff)s was set.") % {"staff": self.staff}
+            self.request,
+            _("The password of %(staff)s was set.") % {"staff": self.staff},
         )
         return redirect(reverse("staff:edit", args=[self.staff.pk]))

@@ -34,14 +34,17 @@ register_permission_policy(Department, NoDeletePermissionPolicy(Department))
 register_permission_policy(StaffProfile, NoDeletePermissionPolicy(StaffProfile))
 
 
-# --- departments -----------------------------------------------------------------------
+# --- departments ---------------------------------------------------------------------
 
 
 class DepartmentCreateView(generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.department_create(
-            code=data["code"], name=data["name"], kind=data["kind"], parent=data["parent"]
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            parent=data["parent"],
         )
 
 
@@ -64,7 +67,12 @@ class DepartmentViewSet(ModelViewSet):
     add_view_class = DepartmentCreateView
     edit_view_class = DepartmentEditView
     edit_handler = ObjectList(
-        [FieldPanel("code"), FieldPanel("name"), FieldPanel("kind"), FieldPanel("parent")],
+        [
+            FieldPanel("code"),
+            FieldPanel("name"),
+            FieldPanel("kind"),
+            FieldPanel("parent"),
+        ],
         base_form_class=DepartmentForm,
     )
     copy_view_enabled = False
@@ -83,7 +91,7 @@ class DepartmentViewSet(ModelViewSet):
     export_filename = "departments"
 
 
-# --- staff ------------------------------------------------------------------------------
+# --- staff ---------------------------------------------------------------------------
 
 
 class StaffCreateView(generic.CreateView):
@@ -170,7 +178,12 @@ class StaffViewSet(ModelViewSet):
         BooleanColumn("is_active", label=_("Active")),
     ]
     list_export = [
-        "employee_no", "name", "department", "position", "hire_date", "user.email",
+        "employee_no",
+        "name",
+        "department",
+        "position",
+        "hire_date",
+        "user.email",
         "is_active",
     ]
     export_headings = {

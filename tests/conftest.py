@@ -35,7 +35,9 @@ def bank(db) -> Bank:
     o2 = factories.department("解放路网点", code="O2", parent=s1)
     s2 = factories.department("城西支行", code="S2", kind="sub_branch", parent=branch)
     o3 = factories.department("西溪网点", code="O3", parent=s2)
-    hr_dept = factories.department("人力资源部", code="HRD", kind="department", parent=branch)
+    hr_dept = factories.department(
+        "人力资源部", code="HRD", kind="department", parent=branch
+    )
     return Bank(branch, s1, o1, o2, s2, o3, hr_dept)
 
 
@@ -52,7 +54,10 @@ def other_learner(bank) -> StaffProfile:
 @pytest.fixture
 def manager(bank) -> StaffProfile:
     return factories.staff(
-        department=bank.s1, employee_no="M001", name="周行长", position="支行行长",
+        department=bank.s1,
+        employee_no="M001",
+        name="周行长",
+        position="支行行长",
         role=roles.MANAGER,
     )
 
@@ -60,7 +65,10 @@ def manager(bank) -> StaffProfile:
 @pytest.fixture
 def trainer(bank) -> StaffProfile:
     return factories.staff(
-        department=bank.branch, employee_no="T001", name="陈培训", position="培训专员",
+        department=bank.branch,
+        employee_no="T001",
+        name="陈培训",
+        position="培训专员",
         role=roles.TRAINER,
     )
 
@@ -68,7 +76,10 @@ def trainer(bank) -> StaffProfile:
 @pytest.fixture
 def hr(bank) -> StaffProfile:
     return factories.staff(
-        department=bank.hr_dept, employee_no="H001", name="赵人事", position="人事专员",
+        department=bank.hr_dept,
+        employee_no="H001",
+        name="赵人事",
+        position="人事专员",
         role=roles.HR,
     )
 
@@ -76,7 +87,10 @@ def hr(bank) -> StaffProfile:
 @pytest.fixture
 def admin(bank) -> StaffProfile:
     return factories.staff(
-        department=bank.branch, employee_no="A001", name="管理员", role=None,
+        department=bank.branch,
+        employee_no="A001",
+        name="管理员",
+        role=None,
         superuser=True,
     )
 
@@ -127,7 +141,17 @@ def role_clients(learner, manager, trainer, hr, admin):
 
 
 @pytest.fixture(autouse=True)
-def _english_free_cache(settings):
+def _english_messages():
+    """Messages asserted in tests read in English; requests still negotiate
+    their own language (Chinese by default) through LocaleMiddleware."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
     """Each test starts with an empty cache (progress, axes counters)."""
     from django.core.cache import cache
 

@@ -17,7 +17,11 @@ _numbers = itertools.count(1)
 
 
 def department(
-    name: str = "", *, code: str = "", kind: str = "outlet", parent: Department | None = None
+    name: str = "",
+    *,
+    code: str = "",
+    kind: str = "outlet",
+    parent: Department | None = None,
 ) -> Department:
     n = next(_numbers)
     return services.department_create(

@@ -26,8 +26,6 @@ if REDIS_URL:
 
 TASKS = {
     "default": {
-        "BACKEND": env(
-            "TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"
-        )
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")
     }
 }

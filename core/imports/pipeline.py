@@ -61,7 +61,9 @@ def _run(kind, data, filename, report, progress):
     keys = list(positions)
     excluded, total = _check_rows(kind, table, positions, labels, report)
     report.total_rows = total
-    chunk_rows = kind.chunk_rows if kind.chunk_rows is not None else settings.IMPORT_CHUNK_ROWS
+    chunk_rows = (
+        kind.chunk_rows if kind.chunk_rows is not None else settings.IMPORT_CHUNK_ROWS
+    )
     resource = kind.resource_class()
 
     def import_rows():
@@ -102,7 +104,7 @@ def _normalise_header(text: str) -> str:
 
 
 def _map_headers(kind, headers, report):
-    """Column key -> position in the file, and key -> the header as the file spells it."""
+    """Column key -> position in the file; key -> the header as the file spells it."""
     aliases = {_normalise_header(k): v for k, v in kind.header_aliases().items()}
     positions: dict[str, int] = {}
     labels: dict[str, str] = {}
@@ -258,13 +260,18 @@ def _sample_changes(resource, kind, result, numbers, report):
         for field in fields:
             new_value = _render(field, instance)
             old_value = _render(field, original) if original is not None else ""
-            if row_result.import_type == RowResult.IMPORT_TYPE_NEW or old_value != new_value:
+            if (
+                row_result.import_type == RowResult.IMPORT_TYPE_NEW
+                or old_value != new_value
+            ):
                 changed[field.column_name] = [old_value, new_value]
         key_field = next((f for f in fields if f.column_name == kind.natural_key), None)
         report.add_change(
             Change(
                 row=getattr(row_result, "file_row", 0),
-                kind="new" if row_result.import_type == RowResult.IMPORT_TYPE_NEW else "update",
+                kind="new"
+                if row_result.import_type == RowResult.IMPORT_TYPE_NEW
+                else "update",
                 key=_render(key_field, instance) if key_field else "",
                 fields=changed,
             )

@@ -138,7 +138,9 @@ def _looks_like_utf16(data: bytes) -> bool:
     even_nuls = sample[0::2].count(0)
     odd_nuls = sample[1::2].count(0)
     half = len(sample) / 2
-    return max(even_nuls, odd_nuls) > 0.3 * half and min(even_nuls, odd_nuls) < 0.05 * half
+    return (
+        max(even_nuls, odd_nuls) > 0.3 * half and min(even_nuls, odd_nuls) < 0.05 * half
+    )
 
 
 def _plausibly_chinese(text: str) -> bool:

@@ -54,8 +54,10 @@ class RecordKind:
 
     def import_permissions(self) -> list[str]:
         meta = self.model._meta
-        return [f"{meta.app_label}.add_{meta.model_name}",
-                f"{meta.app_label}.change_{meta.model_name}"]
+        return [
+            f"{meta.app_label}.add_{meta.model_name}",
+            f"{meta.app_label}.change_{meta.model_name}",
+        ]
 
     def export_permissions(self) -> list[str]:
         meta = self.model._meta
@@ -86,5 +88,7 @@ def all_kinds() -> list[RecordKind]:
 
 def kind_names(*, importable: bool | None = None) -> list[str]:
     return [
-        k.name for k in _kinds.values() if importable is None or k.importable == importable
+        k.name
+        for k in _kinds.values()
+        if importable is None or k.importable == importable
     ]

@@ -24,7 +24,10 @@ class RowError:
                 "column": self.column,
                 "message": self.message,
             }
-        return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+        return _("Row %(row)s: %(message)s") % {
+            "row": self.row,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -64,7 +67,9 @@ class ImportReport:
             self.changes.append(change)
 
     def sorted_errors(self) -> list[RowError]:
-        return sorted(self.errors, key=lambda e: (e.row is not None, e.row or 0, e.column))
+        return sorted(
+            self.errors, key=lambda e: (e.row is not None, e.row or 0, e.column)
+        )
 
     def summary(self) -> str:
         return _(

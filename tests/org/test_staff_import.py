@@ -32,8 +32,14 @@ def snapshot():
     return (
         sorted(
             StaffProfile.objects.values_list(
-                "employee_no", "name", "department__code", "position", "hire_date",
-                "is_active", "user__email", "user__is_active",
+                "employee_no",
+                "name",
+                "department__code",
+                "position",
+                "hire_date",
+                "is_active",
+                "user__email",
+                "user__is_active",
             )
         ),
         User.objects.count(),
@@ -65,24 +71,36 @@ def test_valid_file_creates_staff_with_accounts(bank, three_staff_csv):
     assert zhang.user.email == "zhang@bank.example"
     assert not zhang.user.has_usable_password()
     assert list(zhang.user.groups.values_list("name", flat=True)) == [roles.LEARNER]
-    assert StaffProfile.objects.get(employee_no="100002").hire_date == dt.date(2019, 7, 15)
-    assert StaffProfile.objects.get(employee_no="100003").hire_date == dt.date(2018, 1, 2)
+    assert StaffProfile.objects.get(employee_no="100002").hire_date == dt.date(
+        2019, 7, 15
+    )
+    assert StaffProfile.objects.get(employee_no="100003").hire_date == dt.date(
+        2018, 1, 2
+    )
 
 
 def test_chinese_headers_are_accepted(bank):
     data = csv_bytes(ZH_HEADER, "100001,张三,O1,柜员,2020-03-01,,是")
     report = run_import("staff", data, filename="员工.csv")
     assert report.ok, report.as_text()
-    assert StaffProfile.objects.filter(employee_no="100001", department=bank.o1).exists()
+    assert StaffProfile.objects.filter(
+        employee_no="100001", department=bank.o1
+    ).exists()
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig", "utf-16"])
 def test_encodings_are_detected(bank, encoding):
-    data = csv_bytes(ZH_HEADER, "100001,欧阳娜娜,O1,大堂经理,2020-03-01,,否", encoding=encoding)
+    data = csv_bytes(
+        ZH_HEADER, "100001,欧阳娜娜,O1,大堂经理,2020-03-01,,否", encoding=encoding
+    )
     report = run_import("staff", data, filename="staff.csv")
     assert report.ok, report.as_text()
     profile = StaffProfile.objects.get(employee_no="100001")
-    assert (profile.name, profile.position, profile.is_active) == ("欧阳娜娜", "大堂经理", False)
+    assert (profile.name, profile.position, profile.is_active) == (
+        "欧阳娜娜",
+        "大堂经理",
+        False,
+    )
 
 
 def xlsx_bytes(rows) -> bytes:
@@ -105,7 +123,9 @@ def test_xlsx_with_excel_dates_and_numeric_numbers(bank):
     )
     report = run_import("staff", data, filename="staff.xlsx")
     assert report.ok, report.as_text()
-    assert StaffProfile.objects.get(employee_no="100001").hire_date == dt.date(2020, 3, 1)
+    assert StaffProfile.objects.get(employee_no="100001").hire_date == dt.date(
+        2020, 3, 1
+    )
     assert StaffProfile.objects.get(employee_no="100002").is_active is True
 
 
@@ -131,7 +151,11 @@ def test_changed_rows_update_profile_and_account(bank, three_staff_csv):
 
     assert (report.new, report.updated) == (0, 1)
     profile = StaffProfile.objects.select_related("user").get(employee_no="100001")
-    assert (profile.name, profile.department, profile.position) == ("张三丰", bank.o2, "客户经理")
+    assert (profile.name, profile.department, profile.position) == (
+        "张三丰",
+        bank.o2,
+        "客户经理",
+    )
     assert profile.user.email == "new@bank.example"
     assert profile.is_active is False and profile.user.is_active is False
     assert profile.user.first_name == "张三丰"
@@ -159,7 +183,7 @@ def test_existing_account_with_the_same_username_is_linked(bank):
     assert StaffProfile.objects.get(employee_no="100001").user == account
 
 
-# --- bad input: readable report, nothing written ----------------------------------------
+# --- bad input: readable report, nothing written -------------------------------------
 
 
 def assert_nothing_written(before, report):
@@ -201,20 +225,27 @@ def test_duplicate_employee_numbers_in_one_file(bank):
     [
         ("2026-02-30", "“2026-02-30” is not a date that exists."),
         ("2026年13月1日", "“2026年13月1日” is not a date that exists."),
-        ("yesterday", "“yesterday” is not a date; use a form such as 2026-11-29, "
-         "2026/11/29 or 2026年11月29日."),
+        (
+            "yesterday",
+            "“yesterday” is not a date; use a form such as 2026-11-29, "
+            "2026/11/29 or 2026年11月29日.",
+        ),
     ],
 )
 def test_impossible_dates(bank, bad_date, message):
     before = snapshot()
-    report = run_import("staff", csv_bytes(EN_HEADER, f"100001,张三,O1,柜员,{bad_date},,"))
+    report = run_import(
+        "staff", csv_bytes(EN_HEADER, f"100001,张三,O1,柜员,{bad_date},,")
+    )
     assert_nothing_written(before, report)
     assert errors_of(report) == [(2, "hire_date", message)]
 
 
 def test_empty_required_cells(bank):
     before = snapshot()
-    report = run_import("staff", csv_bytes(EN_HEADER, "100001,,O1,柜员,,,", ",李四,,柜员,,,"))
+    report = run_import(
+        "staff", csv_bytes(EN_HEADER, "100001,,O1,柜员,,,", ",李四,,柜员,,,")
+    )
     assert_nothing_written(before, report)
     assert errors_of(report) == [
         (2, "name", "This cell is required."),
@@ -255,12 +286,18 @@ def test_missing_columns_in_the_header(bank):
     report = run_import("staff", csv_bytes("工号,岗位", "100001,柜员"))
     assert_nothing_written(before, report)
     assert errors_of(report) == [
-        (1, "", "Required columns are missing: 姓名 (name)、部门编码 (department_code).")
+        (
+            1,
+            "",
+            "Required columns are missing: 姓名 (name)、部门编码 (department_code).",
+        )
     ]
 
 
 def test_unknown_columns_are_ignored_with_a_warning(bank):
-    report = run_import("staff", csv_bytes("工号,姓名,部门编码,备注", "100001,张三,O1,新人"))
+    report = run_import(
+        "staff", csv_bytes("工号,姓名,部门编码,备注", "100001,张三,O1,新人")
+    )
     assert report.ok
     assert report.warnings == ["The column “备注” is not recognised and was ignored."]
 
@@ -270,7 +307,10 @@ def test_unknown_columns_are_ignored_with_a_warning(bank):
     [
         ("工號,姓名,部門編碼,崗位\n100001,張三豐,O1,櫃員", "big5"),
         ("社員番号,氏名,部署コード\n100001,山田太郎,O1", "shift_jis"),
-        ("employee_no,name,department_code\n100001,Ma\u00eftre \u00e9l\u00e8ve,O1", "latin-1"),
+        (
+            "employee_no,name,department_code\n100001,Ma\u00eftre \u00e9l\u00e8ve,O1",
+            "latin-1",
+        ),
     ],
 )
 def test_a_file_in_an_unknown_encoding(bank, text, encoding):
@@ -297,28 +337,44 @@ def test_a_file_that_is_not_csv_or_xlsx(bank, data, filename):
 
 def test_a_file_over_the_upload_size_is_refused_before_reading(bank, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 100
-    report = run_import("staff", csv_bytes(EN_HEADER, "100001," + "张" * 60 + ",O1,,,,"))
+    report = run_import(
+        "staff", csv_bytes(EN_HEADER, "100001," + "张" * 60 + ",O1,,,,")
+    )
     assert not report.ok
     assert report.errors[0].message == str(reading.ERROR_TOO_LARGE) % {"limit": 0}
     assert report.total_rows == 0
 
 
-# --- announcements and cost ----------------------------------------------------------------
+# --- announcements and cost ----------------------------------------------------------
 
 
-def test_new_and_moved_staff_are_announced_after_commit(bank, three_staff_csv, django_capture_on_commit_callbacks):
+def test_new_and_moved_staff_are_announced_after_commit(
+    bank, three_staff_csv, django_capture_on_commit_callbacks
+):
     received = []
 
     def listener(sender, staff_ids, **kwargs):
-        received.append(sorted(StaffProfile.objects.filter(pk__in=staff_ids).values_list("employee_no", flat=True)))
+        received.append(
+            sorted(
+                StaffProfile.objects.filter(pk__in=staff_ids).values_list(
+                    "employee_no", flat=True
+                )
+            )
+        )
 
     staff_changed.connect(listener)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             run_import("staff", three_staff_csv)
         with django_capture_on_commit_callbacks(execute=True):
-            run_import("staff", csv_bytes(EN_HEADER, "100001,张三,O2,柜员,2020-03-01,zhang@bank.example,是",
-                                           "100002,李四改名,O2,客户经理,2019/07/15,,Y"))
+            run_import(
+                "staff",
+                csv_bytes(
+                    EN_HEADER,
+                    "100001,张三,O2,柜员,2020-03-01,zhang@bank.example,是",
+                    "100002,李四改名,O2,客户经理,2019/07/15,,Y",
+                ),
+            )
         with django_capture_on_commit_callbacks(execute=True):
             run_import("staff", three_staff_csv, dry_run=True)
     finally:
@@ -327,7 +383,9 @@ def test_new_and_moved_staff_are_announced_after_commit(bank, three_staff_csv, d
 
 
 def _rows(count: int, start: int = 200000) -> bytes:
-    lines = [EN_HEADER] + [f"{start + i},员工{i},O{1 + i % 3},柜员,2020-01-01,,是" for i in range(count)]
+    lines = [EN_HEADER] + [
+        f"{start + i},员工{i},O{1 + i % 3},柜员,2020-01-01,,是" for i in range(count)
+    ]
     return csv_bytes(*lines)
 
 

@@ -23,6 +23,6 @@ class Command(BaseCommand):
                     func(context)
                 self.stdout.write(f"  ✓ {name}")
         self.stdout.write("")
-        self.stdout.write("Demo logins (password from %s):" % source)
+        self.stdout.write(f"Demo logins (password from {source}):")
         for username, role in context.logins:
             self.stdout.write(f"  {username:<16} {role:<10} {password}")
