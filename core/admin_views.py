@@ -21,6 +21,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from core import jobs
 from core.exports import CONTENT_TYPES, write_csv, write_xlsx
+from core.forms import ImportUploadForm
 from core.imports import registry
 from core.imports.report import ImportReport
 from core.models import Job
@@ -79,6 +80,7 @@ class ImportUploadView(WagtailAdminTemplateMixin, FormView):
 
     template_name = "core/admin/import_upload.html"
     header_icon = "upload"
+    form_class = ImportUploadForm
 
     def dispatch(self, request, *args, **kwargs):
         self.kind = _kind_or_404(request.user, kwargs["kind"])

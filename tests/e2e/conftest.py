@@ -1,0 +1,46 @@
+"""Browser tests: Debian's Chromium driven by Playwright for Python.
+
+pytest-playwright's browser download cannot run here; we launch /usr/bin/chromium
+with flags that keep it off the (closed) network.
+
+Every test module here sets `pytestmark = pytest.mark.e2e` (make test leaves them
+out; make e2e runs them) and uses
+`@pytest.mark.django_db(transaction=True, serialized_rollback=True)`: the live
+server needs committed data, and serialized rollback brings back what the data
+migrations made (role groups, Wagtail's root page and Site) after each flush.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = (
+    os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+def login(page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
