@@ -104,7 +104,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, "utf-16"), "utf-16"
     if _looks_like_utf16(data):
-        encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        # ASCII characters have their zero byte high: at odd offsets in little-endian.
+        sample = data[:4000]
+        little = sample[1::2].count(0) > sample[0::2].count(0)
+        encoding = "utf-16-le" if little else "utf-16-be"
         return _strict(data, encoding), encoding
     if b"\x00" in data:
         raise FileRejected(ERROR_NUL_BYTES)
@@ -133,7 +136,7 @@ def _strict(data: bytes, encoding: str) -> str:
 
 def _looks_like_utf16(data: bytes) -> bool:
     sample = data[:4000]
-    if len(sample) < 4:
+    if len(sample) < 32 or len(data) % 2:
         return False
     even_nuls = sample[0::2].count(0)
     odd_nuls = sample[1::2].count(0)
