@@ -31,17 +31,6 @@ class DepartmentForm(WagtailAdminModelForm):
                 path__startswith=self.instance.path
             ).order_by("path")
 
-    def _post_clean(self):
-        # The tree fields (path, depth) are set by the service, not the form.
-        self._validate_unique = False
-        try:
-            self.instance.full_clean(
-                exclude=["path", "depth", "numchild"], validate_unique=False
-            )
-        except forms.ValidationError as exc:
-            self._update_errors(exc)
-        self.validate_unique()
-
 
 class StaffForm(WagtailAdminModelForm):
     department = DepartmentChoiceField(
@@ -70,14 +59,6 @@ class StaffForm(WagtailAdminModelForm):
             "Untick for a leaver: they can no longer log in, and all their records "
             "stay."
         )
-
-    def _post_clean(self):
-        exclude = ["user"]
-        try:
-            self.instance.full_clean(exclude=exclude, validate_unique=False)
-        except forms.ValidationError as exc:
-            self._update_errors(exc)
-        self.validate_unique()
 
 
 class SetPasswordForm(forms.Form):
