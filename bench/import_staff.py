@@ -39,6 +39,7 @@ def child_env(database_url: str) -> dict:
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     env["DATABASE_URL"] = database_url
     env["DJANGO_LOG_LEVEL"] = "WARNING"
+    env["DJANGO_DEBUG"] = "false"  # DEBUG keeps every query in memory
     return env
 
 
