@@ -25,7 +25,9 @@ DEPARTMENTS = 300
 
 def make_file(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8") as out:
-        out.write("employee_no,name,department_code,position,hire_date,email,is_active\n")
+        out.write(
+            "employee_no,name,department_code,position,hire_date,email,is_active\n"
+        )
         positions = ["柜员", "客户经理", "大堂经理", "理财经理", "网点负责人"]
         for i in range(rows):
             out.write(
@@ -102,7 +104,8 @@ else:
             flush(batch)
 seconds = time.perf_counter() - started
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"rows": rows, "seconds": seconds, "idle_kb": idle_kb, "peak_kb": peak_kb}))
+result = {"rows": rows, "seconds": seconds, "idle_kb": idle_kb, "peak_kb": peak_kb}
+print(json.dumps(result))
 """
 
 
@@ -137,8 +140,9 @@ def postgres_copies(base_url: str):
     template = "bench_import_template"
 
     def recreate(name: str, template_name: str | None = None):
-        with psycopg.connect(admin.replace("postgres://", "postgresql://"),
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            admin.replace("postgres://", "postgresql://"), autocommit=True
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             if template_name:
                 conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
@@ -167,8 +171,10 @@ def main(argv=None) -> list[dict]:
     try:
         csv_path = work / "staff.csv"
         make_file(csv_path, args.rows)
-        fresh = sqlite_copies(work) if args.db == "sqlite" else postgres_copies(
-            args.postgres_url
+        fresh = (
+            sqlite_copies(work)
+            if args.db == "sqlite"
+            else postgres_copies(args.postgres_url)
         )
         baseline = run_child("baseline", fresh("baseline"), csv_path)
         ours = run_child("ours", fresh("ours"), csv_path)

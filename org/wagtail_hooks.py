@@ -11,6 +11,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from core.admin_export import SafeSpreadsheetExportMixin
 from org import services
 from org.filters import DepartmentFilterSet, StaffFilterSet
 from org.forms import DepartmentForm, StaffForm
@@ -60,8 +61,13 @@ class DepartmentEditView(generic.EditView):
         )
 
 
+class DepartmentIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
+    pass
+
+
 class DepartmentViewSet(ModelViewSet):
     model = Department
+    index_view_class = DepartmentIndexView
     icon = "group"
     menu_label = _("Departments")
     add_view_class = DepartmentCreateView
@@ -140,7 +146,7 @@ class StaffEditView(generic.EditView):
         return buttons
 
 
-class StaffIndexView(generic.IndexView):
+class StaffIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("department", "user")
 

@@ -77,6 +77,15 @@ def test_staff_listing_exports(as_hr, learner, fmt):
         assert body[:2] == b"PK"
 
 
+def test_listing_csv_export_is_inert_and_opens_in_excel(as_hr, bank):
+    factories.staff(department=bank.o1, employee_no="F1", name='=HYPERLINK("x")')
+    response = as_hr.get("/admin/staff/", {"export": "csv"})
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    assert "'=HYPERLINK" in body
+    assert ",是" in body  # active shown as 是/否
+
+
 def test_hr_creates_staff_through_the_service(as_hr, bank):
     response = as_hr.post(
         "/admin/staff/new/",
