@@ -55,7 +55,19 @@ def _job_or_404(user, pk) -> Job:
     return job
 
 
-class ImportIndexView(WagtailAdminTemplateMixin, TemplateView):
+class ImportBreadcrumbsMixin(WagtailAdminTemplateMixin):
+    """Home > Import data > this page (the last crumb is the page's title)."""
+
+    def get_breadcrumbs_items(self):
+        items = [*self.breadcrumbs_items]
+        if not isinstance(self, ImportIndexView):
+            items.append(
+                {"url": reverse("core_imports:index"), "label": _("Import data")}
+            )
+        return [*items, {"url": "", "label": self.get_page_title()}]
+
+
+class ImportIndexView(ImportBreadcrumbsMixin, TemplateView):
     template_name = "core/admin/import_index.html"
     page_title = gettext_lazy("Import data")
     header_icon = "upload"
@@ -73,7 +85,7 @@ class ImportIndexView(WagtailAdminTemplateMixin, TemplateView):
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class ImportUploadView(WagtailAdminTemplateMixin, FormView):
+class ImportUploadView(ImportBreadcrumbsMixin, FormView):
     """Upload a file for one kind. The size limit is enforced while the upload
     streams in (before CSRF checking reads the body), so a huge file is never
     stored."""
@@ -132,7 +144,7 @@ class ImportTemplateView(View):
         return response
 
 
-class JobDetailView(WagtailAdminTemplateMixin, TemplateView):
+class JobDetailView(ImportBreadcrumbsMixin, TemplateView):
     template_name = "core/admin/import_job.html"
     header_icon = "upload"
 
@@ -168,6 +180,7 @@ class JobDetailView(WagtailAdminTemplateMixin, TemplateView):
                 and self.job.status == Job.Status.SUCCEEDED
                 and report is not None
                 and report.ok
+                and (report.new or report.updated)
                 and applied is None
             ),
             **kwargs,

@@ -16,6 +16,12 @@ def register_import_urls():
     ]
 
 
+@hooks.register("construct_main_menu")
+def hide_wagtail_help_menu(request, menu_items):
+    # Links to wagtail.org's release notes and guides mean nothing to bank staff.
+    menu_items[:] = [item for item in menu_items if item.name != "help"]
+
+
 class ImportMenuItem(MenuItem):
     def is_shown(self, request):
         return bool(importable_kinds(request.user))

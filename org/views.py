@@ -33,8 +33,19 @@ class StaffSetPasswordView(WagtailAdminTemplateMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def get_page_subtitle(self):
-        return str(self.staff)
+    def get_page_title(self):
+        return _("Set password: %(staff)s") % {"staff": self.staff}
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("staff:index"), "label": _("Staff")},
+            {
+                "url": reverse("staff:edit", args=[self.staff.pk]),
+                "label": str(self.staff),
+            },
+            {"url": "", "label": _("Set password")},
+        ]
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.staff.user}

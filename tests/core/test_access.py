@@ -108,3 +108,8 @@ def test_logout_needs_a_post(as_learner):
 def test_home_page_queries_are_bounded(as_learner, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         assert as_learner.get("/").status_code == 200
+
+
+def test_browser_language_does_not_override_chinese(client, db):
+    content = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录权益学堂" in content.content.decode()

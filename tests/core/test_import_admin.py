@@ -177,3 +177,11 @@ def test_job_page_query_count_is_bounded(as_hr, bank, django_assert_max_num_quer
     job = Job.objects.get()
     with django_assert_max_num_queries(12):
         assert as_hr.get(f"/admin/imports/jobs/{job.pk}/").status_code == 200
+
+
+def test_a_file_that_changes_nothing_offers_no_confirmation(as_hr, bank):
+    upload(as_hr, GOOD)
+    confirm(as_hr, Job.objects.get())
+    response = upload(as_hr, GOOD)
+    content = response.content.decode()
+    assert "data-nothing-to-import" in content and "data-confirm-import" not in content
