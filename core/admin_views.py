@@ -48,7 +48,9 @@ def _kind_or_404(user, name: str) -> registry.RecordKind:
 
 def _job_or_404(user, pk) -> Job:
     """Only the person who started a job (or an administrator) may see it."""
-    job = get_object_or_404(Job.objects.select_related("created_by"), pk=pk)
+    job = get_object_or_404(
+        Job.objects.select_related("created_by").defer("input_data"), pk=pk
+    )
     if job.created_by_id != user.pk and not user.is_superuser:
         raise Http404
     _kind_or_404(user, job.record_kind)
@@ -76,7 +78,9 @@ class ImportIndexView(ImportBreadcrumbsMixin, TemplateView):
         kinds = importable_kinds(self.request.user)
         if not kinds:
             raise PermissionDenied
-        recent = Job.objects.filter(record_kind__in=[k.name for k in kinds])
+        recent = Job.objects.defer("input_data").filter(
+            record_kind__in=[k.name for k in kinds]
+        )
         if not self.request.user.is_superuser:
             recent = recent.filter(created_by=self.request.user)
         return super().get_context_data(
@@ -164,7 +168,11 @@ class JobDetailView(ImportBreadcrumbsMixin, TemplateView):
         errors = report.sorted_errors() if report else []
         applied = None
         if self.job.kind == Job.Kind.IMPORT_PREVIEW:
-            applied = self.job.applied_by.exclude(status=Job.Status.FAILED).first()
+            applied = (
+                self.job.applied_by.defer("input_data")
+                .exclude(status=Job.Status.FAILED)
+                .first()
+            )
         return super().get_context_data(
             job=self.job,
             kind=self.kind,

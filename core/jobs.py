@@ -6,7 +6,6 @@ import hashlib
 import logging
 
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +32,7 @@ def import_preview_create(*, user, record_kind: str, uploaded) -> Job:
         input_sha256=hashlib.sha256(data).hexdigest(),
         created_by=user,
     )
-    job.input_file.save(uploaded.name, ContentFile(data), save=False)
+    job.input_data = data
     job.save()
     _enqueue(job)
     return job
@@ -54,7 +53,7 @@ def import_apply_create(*, user, preview: Job) -> Job:
     job = Job.objects.create(
         kind=Job.Kind.IMPORT_APPLY,
         record_kind=preview.record_kind,
-        input_file=preview.input_file.name,
+        input_data=preview.input_data,
         input_name=preview.input_name,
         input_sha256=preview.input_sha256,
         preview_of=preview,
@@ -86,8 +85,7 @@ def job_run(*, job_id) -> Job:
         cache.set(PROGRESS_KEY.format(job.pk), (done, total), timeout=3600)
 
     try:
-        with job.input_file.open("rb") as handle:
-            data = handle.read()
+        data = bytes(job.input_data)
         report = run_import(
             job.record_kind,
             data,

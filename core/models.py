@@ -36,8 +36,12 @@ class Job(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
-    input_file = models.FileField(
-        _("file"), storage=_private_storage, upload_to="imports/%Y/%m/", blank=True
+    # The uploaded file itself lives in the database (uploads are capped at
+    # IMPORT_MAX_UPLOAD_MB): any app process or worker on any machine can read it,
+    # with no shared disk, and it is never served as a URL.
+    input_data = models.BinaryField(_("file"), blank=True, editable=False)
+    result_file = models.FileField(
+        _("result file"), storage=_private_storage, upload_to="jobs/%Y/%m/", blank=True
     )
     input_name = models.CharField(_("file name"), max_length=255, blank=True)
     input_sha256 = models.CharField(max_length=64, blank=True)
