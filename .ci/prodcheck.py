@@ -178,9 +178,8 @@ def main() -> int:
         check=True,
     )
     try:
-        print(
-            f"prodcheck: database {database}, redis {'on' if 'REDIS_URL' in env else 'off'}"
-        )
+        redis = "on" if "REDIS_URL" in env else "off"
+        print(f"prodcheck: database {database}, redis {redis}")
         run("migrate", "--no-input", "-v0")
         run("collectstatic", "--no-input", "-v0")
         run("load_demo")
