@@ -1,0 +1,121 @@
+"""Admin views of the complaint ledger that Wagtail's generic views don't
+provide: extending a deadline and recording the approval of a longer one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.log_actions import log
+
+from incentives import services
+from incentives.forms import (
+    ApproveDeadlineForm,
+    ExtendDeadlineForm,
+    add_service_errors,
+)
+from incentives.models import Complaint
+
+LOG_EXTEND = "incentives.extend_deadline"
+LOG_APPROVE = "incentives.approve_deadline"
+CHANGE_PERMISSION = "incentives.change_complaint"
+
+
+def can_extend(complaint: Complaint) -> bool:
+    return complaint.status == Complaint.Status.OPEN and complaint.extended_at is None
+
+
+def can_approve(complaint: Complaint) -> bool:
+    return (
+        complaint.status == Complaint.Status.OPEN
+        and complaint.extended_at is not None
+        and complaint.approved_deadline_at is None
+    )
+
+
+class ComplaintActionView(WagtailAdminTemplateMixin, FormView):
+    """A form about one complaint that HR (change permission) submits."""
+
+    template_name = "incentives/admin/complaint_action.html"
+    header_icon = "time"
+    submit_label = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(CHANGE_PERMISSION):
+            raise PermissionDenied
+        self.complaint = get_object_or_404(Complaint, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.complaint.reference_no
+
+    def inspect_url(self) -> str:
+        return reverse("complaints:inspect", args=[self.complaint.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            complaint=self.complaint,
+            cancel_url=self.inspect_url(),
+            submit_label=self.submit_label,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            self.complaint = self.perform(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message())
+        return redirect(self.inspect_url())
+
+    def perform(self, data) -> Complaint:
+        raise NotImplementedError
+
+    def success_message(self) -> str:
+        raise NotImplementedError
+
+
+class ComplaintExtendView(ComplaintActionView):
+    form_class = ExtendDeadlineForm
+    page_title = gettext_lazy("Extend the deadline")
+    submit_label = gettext_lazy("Extend to 30 days")
+
+    def perform(self, data) -> Complaint:
+        complaint = services.complaint_extend(
+            complaint=self.complaint, reason=data["reason"], by=self.request.user
+        )
+        log(instance=complaint, action=LOG_EXTEND, user=self.request.user)
+        return complaint
+
+    def success_message(self) -> str:
+        return _("The deadline of %(reference)s was extended to 30 days.") % {
+            "reference": self.complaint.reference_no
+        }
+
+
+class ComplaintApproveDeadlineView(ComplaintActionView):
+    form_class = ApproveDeadlineForm
+    page_title = gettext_lazy("Record the approval of a longer deadline")
+    submit_label = gettext_lazy("Record the approval")
+
+    def perform(self, data) -> Complaint:
+        complaint = services.complaint_approve_longer_deadline(
+            complaint=self.complaint,
+            deadline_at=data["deadline_at"],
+            note=data["note"],
+            reference=data["reference"],
+            by=self.request.user,
+        )
+        log(instance=complaint, action=LOG_APPROVE, user=self.request.user)
+        return complaint
+
+    def success_message(self) -> str:
+        return _("The approved deadline of %(reference)s was recorded.") % {
+            "reference": self.complaint.reference_no
+        }
