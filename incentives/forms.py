@@ -145,7 +145,9 @@ class ComplaintForm(WagtailAdminModelForm):
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        kwargs = {name: data[name] for name in self.Meta.fields if name in data}
+        kwargs = {
+            name: data[name] for name in ComplaintForm.Meta.fields if name in data
+        }
         kwargs["responsible_staff"] = data.get("responsible_employee_no")
         kwargs["handler"] = data.get("handler_employee_no")
         return kwargs

@@ -87,6 +87,13 @@ class SummaryWidget(TextWidget):
         return mask_personal_numbers(super().clean(value))
 
 
+class OptionalChoiceWidget(ChoiceWidget):
+    """An empty cell is the empty choice ("no outcome yet"), not NULL."""
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(value, row, **kwargs) or ""
+
+
 class ComplaintDateTimeWidget(DateTimeWidget):
     """Minutes as files usually have them; seconds only when there are some, so
     that an export imported again changes nothing."""
@@ -145,7 +152,7 @@ class ComplaintResource(ImportResource):
     outcome = Field(
         attribute="outcome",
         column_name="outcome",
-        widget=ChoiceWidget(Complaint.Outcome, aliases=OUTCOME_ALIASES),
+        widget=OptionalChoiceWidget(Complaint.Outcome, aliases=OUTCOME_ALIASES),
     )
     staff_at_fault = Field(
         attribute="staff_at_fault",

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.defaults import permission_denied
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
@@ -26,6 +27,21 @@ LOG_APPROVE = "incentives.approve_deadline"
 CHANGE_PERMISSION = "incentives.change_complaint"
 
 
+class ForbiddenMixin:
+    """Answer 403 when a permission is missing.
+
+    Wagtail turns PermissionDenied into a redirect to the dashboard with a
+    message; complaints hold personal data, so someone without access (a
+    trainer) gets a plain 403 instead, and learns nothing about the record.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return permission_denied(request, exc)
+
+
 def can_extend(complaint: Complaint) -> bool:
     return complaint.status == Complaint.Status.OPEN and complaint.extended_at is None
 
@@ -38,18 +54,28 @@ def can_approve(complaint: Complaint) -> bool:
     )
 
 
-class ComplaintActionView(WagtailAdminTemplateMixin, FormView):
+class ComplaintActionView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView):
     """A form about one complaint that HR (change permission) submits."""
 
     template_name = "incentives/admin/complaint_action.html"
     header_icon = "time"
     submit_label = ""
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.complaint = None
+
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(CHANGE_PERMISSION):
-            raise PermissionDenied
+            return permission_denied(request, PermissionDenied())
         self.complaint = get_object_or_404(Complaint, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if not self.available(self.complaint):
+            messages.warning(request, self.unavailable_message())
+            return redirect(self.inspect_url())
+        return super().get(request, *args, **kwargs)
 
     def get_page_subtitle(self):
         return self.complaint.reference_no
@@ -74,6 +100,12 @@ class ComplaintActionView(WagtailAdminTemplateMixin, FormView):
         messages.success(self.request, self.success_message())
         return redirect(self.inspect_url())
 
+    def available(self, complaint: Complaint) -> bool:
+        raise NotImplementedError
+
+    def unavailable_message(self) -> str:
+        raise NotImplementedError
+
     def perform(self, data) -> Complaint:
         raise NotImplementedError
 
@@ -85,6 +117,14 @@ class ComplaintExtendView(ComplaintActionView):
     form_class = ExtendDeadlineForm
     page_title = gettext_lazy("Extend the deadline")
     submit_label = gettext_lazy("Extend to 30 days")
+
+    def available(self, complaint: Complaint) -> bool:
+        return can_extend(complaint)
+
+    def unavailable_message(self) -> str:
+        if self.complaint.status == Complaint.Status.CLOSED:
+            return str(services.ERROR_EXTEND_CLOSED)
+        return str(services.ERROR_ALREADY_EXTENDED)
 
     def perform(self, data) -> Complaint:
         complaint = services.complaint_extend(
@@ -103,6 +143,16 @@ class ComplaintApproveDeadlineView(ComplaintActionView):
     form_class = ApproveDeadlineForm
     page_title = gettext_lazy("Record the approval of a longer deadline")
     submit_label = gettext_lazy("Record the approval")
+
+    def available(self, complaint: Complaint) -> bool:
+        return can_approve(complaint)
+
+    def unavailable_message(self) -> str:
+        if self.complaint.status == Complaint.Status.CLOSED:
+            return str(services.ERROR_APPROVE_CLOSED)
+        if self.complaint.approved_deadline_at is not None:
+            return str(services.ERROR_ALREADY_APPROVED)
+        return str(services.ERROR_APPROVAL_NEEDS_EXTENSION)
 
     def perform(self, data) -> Complaint:
         complaint = services.complaint_approve_longer_deadline(

@@ -11,6 +11,8 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn, StatusFlagColumn, TitleColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
@@ -28,6 +30,7 @@ from incentives.views import (
     LOG_EXTEND,
     ComplaintApproveDeadlineView,
     ComplaintExtendView,
+    ForbiddenMixin,
     can_approve,
     can_extend,
 )
@@ -53,22 +56,23 @@ class ServiceFormMixin:
             return self.form_invalid(form)
 
 
-class ComplaintCreateView(ServiceFormMixin, generic.CreateView):
+class ComplaintCreateView(ForbiddenMixin, ServiceFormMixin, generic.CreateView):
     def save_instance(self):
         complaint = services.complaint_create(**self.form.service_kwargs())
         log(instance=complaint, action="wagtail.create", user=self.request.user)
         return complaint
 
 
-class ComplaintEditView(ServiceFormMixin, generic.EditView):
+class ComplaintEditView(ForbiddenMixin, ServiceFormMixin, generic.EditView):
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
         return selectors.complaint_get(obj.pk)
 
     def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
         # The edit form shows the whole complaint: that is a view too.
         services.complaint_view_log(complaint=self.object, user=request.user)
-        return super().get(request, *args, **kwargs)
+        return response
 
     def save_instance(self):
         kwargs = self.form.service_kwargs()
@@ -78,7 +82,7 @@ class ComplaintEditView(ServiceFormMixin, generic.EditView):
         return complaint
 
 
-class ComplaintIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
+class ComplaintIndexView(ForbiddenMixin, SafeSpreadsheetExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return selectors.complaint_list()
 
@@ -106,7 +110,7 @@ class ComplaintIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
         return buttons
 
 
-class ComplaintInspectView(generic.InspectView):
+class ComplaintInspectView(ForbiddenMixin, generic.InspectView):
     """The complaint in full. Every opening is logged (who, when); HR sees the log."""
 
     template_name = "incentives/admin/complaint_inspect.html"
@@ -195,6 +199,18 @@ class ComplaintInspectView(generic.InspectView):
         return context
 
 
+class ComplaintDeleteView(ForbiddenMixin, generic.DeleteView):
+    """Never allowed (NoDeletePermissionPolicy); answers 403."""
+
+
+class ComplaintHistoryView(ForbiddenMixin, HistoryView):
+    pass
+
+
+class ComplaintUsageView(ForbiddenMixin, UsageView):
+    pass
+
+
 class ComplaintViewSet(ModelViewSet):
     model = Complaint
     icon = "warning"
@@ -203,6 +219,9 @@ class ComplaintViewSet(ModelViewSet):
     add_view_class = ComplaintCreateView
     edit_view_class = ComplaintEditView
     inspect_view_class = ComplaintInspectView
+    delete_view_class = ComplaintDeleteView
+    history_view_class = ComplaintHistoryView
+    usage_view_class = ComplaintUsageView
     inspect_view_enabled = True
     copy_view_enabled = False
     edit_handler = ObjectList(
@@ -330,9 +349,9 @@ class ComplaintViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
-            path("<int:pk>/extend/", ComplaintExtendView.as_view(), name="extend"),
+            path("extend/<int:pk>/", ComplaintExtendView.as_view(), name="extend"),
             path(
-                "<int:pk>/approve-deadline/",
+                "approve-deadline/<int:pk>/",
                 ComplaintApproveDeadlineView.as_view(),
                 name="approve_deadline",
             ),
