@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from org.models import Department, StaffProfile
 
@@ -30,20 +31,26 @@ class Complaint(models.Model):
     """
 
     class Channel(models.TextChoices):
-        PHONE = "phone", _("Phone")
-        LETTER = "letter", _("Letter")
-        VISIT = "visit", _("Visit in person")
-        ONLINE = "online", _("Online")
-        REGULATOR = "regulator", _("Referred by the regulator")
+        PHONE = "phone", pgettext_lazy("complaint channel", "Phone")
+        LETTER = "letter", pgettext_lazy("complaint channel", "Letter")
+        VISIT = "visit", pgettext_lazy("complaint channel", "Visit in person")
+        ONLINE = "online", pgettext_lazy("complaint channel", "Online")
+        REGULATOR = (
+            "regulator",
+            pgettext_lazy("complaint channel", "Referred by the regulator"),
+        )
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Being handled")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("complaint status", "Being handled")
+        CLOSED = "closed", pgettext_lazy("complaint status", "Closed")
 
     class Outcome(models.TextChoices):
-        UPHELD = "upheld", _("Upheld")
-        PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
-        NOT_UPHELD = "not_upheld", _("Not upheld")
+        UPHELD = "upheld", pgettext_lazy("complaint outcome", "Upheld")
+        PARTLY_UPHELD = (
+            "partly_upheld",
+            pgettext_lazy("complaint outcome", "Partly upheld"),
+        )
+        NOT_UPHELD = "not_upheld", pgettext_lazy("complaint outcome", "Not upheld")
 
     class Topic(models.TextChoices):
         """The course topics of training.CoursePage (same codes), so that an
@@ -51,12 +58,21 @@ class Complaint(models.Model):
 
         CONSUMER_PROTECTION_LAW = (
             "consumer_protection_law",
-            _("Consumer protection law"),
+            pgettext_lazy("course topic", "Consumer protection law"),
         )
-        FINANCIAL_KNOWLEDGE = "financial_knowledge", _("Financial knowledge")
-        CREDIT_REPORTING = "credit_reporting", _("Credit reporting")
-        COMPLAINT_HANDLING = "complaint_handling", _("Complaint handling")
-        OTHER = "other", _("Other")
+        FINANCIAL_KNOWLEDGE = (
+            "financial_knowledge",
+            pgettext_lazy("course topic", "Financial knowledge"),
+        )
+        CREDIT_REPORTING = (
+            "credit_reporting",
+            pgettext_lazy("course topic", "Credit reporting"),
+        )
+        COMPLAINT_HANDLING = (
+            "complaint_handling",
+            pgettext_lazy("course topic", "Complaint handling"),
+        )
+        OTHER = "other", pgettext_lazy("course topic", "Other")
 
     reference_no = models.CharField(_("reference number"), max_length=64, unique=True)
     received_at = models.DateTimeField(_("received at"), db_index=True)

@@ -266,30 +266,30 @@ GOOD_ROW = "TS-900,2026-10-03 09:12,phone,收费,O1,L001,H001,open,,,否,,正常
         ),
         (
             "TS-901,2026-10-03 09:12,phone,,O1,,,closed,2026-10-02 09:00,upheld,否,,x",
-            [(3, "resolved_at", str(services.ERROR_RESOLVED_BEFORE_RECEIVED))],
+            [(3, "resolved_at", (services.ERROR_RESOLVED_BEFORE_RECEIVED))],
         ),
         (
             "TS-901,2026-10-03 09:12,phone,,O1,,,open,,upheld,否,,x",
-            [(3, "outcome", str(services.ERROR_OUTCOME_WITHOUT_RESOLUTION))],
+            [(3, "outcome", (services.ERROR_OUTCOME_WITHOUT_RESOLUTION))],
         ),
         (
             "TS-901,2026-10-03 09:12,phone,,O1,,,closed,,,否,,x",
             [
-                (3, "outcome", str(services.ERROR_CLOSED_WITHOUT_OUTCOME)),
-                (3, "resolved_at", str(services.ERROR_CLOSED_WITHOUT_RESOLUTION)),
+                (3, "outcome", (services.ERROR_CLOSED_WITHOUT_OUTCOME)),
+                (3, "resolved_at", (services.ERROR_CLOSED_WITHOUT_RESOLUTION)),
             ],
         ),
         (
             "TS-901,2026-10-03 09:12,phone,,O1,,,open,2026-10-05 09:00,,否,,x",
-            [(3, "status", str(services.ERROR_RESOLVED_BUT_OPEN))],
+            [(3, "status", (services.ERROR_RESOLVED_BUT_OPEN))],
         ),
         (
             "TS-901,2026-10-03 09:12,phone,,O1,,,open,,,是,,x",
-            [(3, "staff_at_fault", str(services.ERROR_FAULT_WITHOUT_STAFF))],
+            [(3, "staff_at_fault", (services.ERROR_FAULT_WITHOUT_STAFF))],
         ),
         (
             "TS-901,2099-10-03 09:12,phone,,O1,,,open,,,否,,x",
-            [(3, "received_at", str(services.ERROR_RECEIVED_IN_FUTURE))],
+            [(3, "received_at", (services.ERROR_RECEIVED_IN_FUTURE))],
         ),
         (
             "TS-901,2026-10-03 09:12,fax,,O1,,,open,,,否,,x",
@@ -323,6 +323,7 @@ GOOD_ROW = "TS-900,2026-10-03 09:12,phone,收费,O1,L001,H001,open,,,否,,正常
     ],
 )
 def test_bad_rows_are_reported_with_row_and_column(bank, staff, row, expected):
+    expected = [(r, column, str(message)) for r, column, message in expected]
     before = snapshot()
     report = run_import("complaints", csv_bytes(EN_HEADER, GOOD_ROW, row))
     assert_nothing_written(before, report)
