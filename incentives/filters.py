@@ -1,7 +1,7 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.widgets import BooleanRadioSelect
 
 from incentives.models import Complaint
 from incentives.selectors import overdue_q
@@ -10,10 +10,12 @@ from org.models import Department
 
 
 class ComplaintFilterSet(WagtailFilterSet):
-    overdue = django_filters.BooleanFilter(
+    overdue = django_filters.ChoiceFilter(
         label=_("Overdue"),
         method="filter_overdue",
-        widget=BooleanRadioSelect,
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        empty_label=_("All"),
+        widget=forms.RadioSelect,
     )
     department = DepartmentSubtreeFilter(
         queryset=Department.objects.order_by("path"),
@@ -36,6 +38,8 @@ class ComplaintFilterSet(WagtailFilterSet):
         ]
 
     def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+        if value == "true":
+            return queryset.filter(overdue_q())
+        if value == "false":
+            return queryset.exclude(overdue_q())
+        return queryset

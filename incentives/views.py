@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.defaults import permission_denied
@@ -79,6 +80,17 @@ class ComplaintActionView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView):
 
     def get_page_subtitle(self):
         return self.complaint.reference_no
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("complaints:index"),
+                "label": capfirst(Complaint._meta.verbose_name_plural),
+            },
+            {"url": self.inspect_url(), "label": self.complaint.reference_no},
+            {"url": "", "label": self.get_page_title()},
+        ]
 
     def inspect_url(self) -> str:
         return reverse("complaints:inspect", args=[self.complaint.pk])

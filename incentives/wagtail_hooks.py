@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column, DateColumn, StatusFlagColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, StatusFlagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
@@ -41,6 +44,26 @@ VIEW_LOG_LIMIT = 100
 
 # Complaints are records of what happened: never deleted.
 register_permission_policy(Complaint, NoDeletePermissionPolicy(Complaint))
+
+
+def _local(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _user_label(user) -> str | None:
+    if user is None:
+        return None
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
+class LocalTimeColumn(Column):
+    """A date-time as a bank clerk writes it (2026-10-03 09:12, local time);
+    Wagtail's DateColumn says "just now" for every deadline still ahead."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return _local(value) if value else ""
 
 
 class ServiceFormMixin:
@@ -114,34 +137,6 @@ class ComplaintInspectView(ForbiddenMixin, generic.InspectView):
     """The complaint in full. Every opening is logged (who, when); HR sees the log."""
 
     template_name = "incentives/admin/complaint_inspect.html"
-    fields = [
-        "reference_no",
-        "received_at",
-        "channel",
-        "category",
-        "department",
-        "responsible_staff",
-        "handler",
-        "status",
-        "deadline_at",
-        "is_overdue",
-        "resolved_at",
-        "outcome",
-        "staff_at_fault",
-        "customer_satisfied",
-        "escalated",
-        "topic",
-        "law_article",
-        "summary",
-        "extended_at",
-        "extension_reason",
-        "extended_by",
-        "approved_deadline_at",
-        "approval_reference",
-        "approval_note",
-        "approved_by",
-        "approved_at",
-    ]
 
     def get_object(self, queryset=None):
         from django.http import Http404
@@ -162,6 +157,22 @@ class ComplaintInspectView(ForbiddenMixin, generic.InspectView):
 
     def get_is_overdue_display_value(self):
         return _("Yes") if self.object.is_overdue else _("No")
+
+    def get_extended_by_display_value(self):
+        return _user_label(self.object.extended_by)
+
+    def get_approved_by_display_value(self):
+        return _user_label(self.object.approved_by)
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, dt.datetime):
+            return _local(value)
+        return value
 
     @cached_property
     def header_more_buttons(self):
@@ -223,6 +234,34 @@ class ComplaintViewSet(ModelViewSet):
     history_view_class = ComplaintHistoryView
     usage_view_class = ComplaintUsageView
     inspect_view_enabled = True
+    inspect_view_fields = [
+        "reference_no",
+        "received_at",
+        "channel",
+        "category",
+        "department",
+        "responsible_staff",
+        "handler",
+        "status",
+        "deadline_at",
+        "is_overdue",
+        "resolved_at",
+        "outcome",
+        "staff_at_fault",
+        "customer_satisfied",
+        "escalated",
+        "topic",
+        "law_article",
+        "summary",
+        "extended_at",
+        "extension_reason",
+        "extended_by",
+        "approved_deadline_at",
+        "approval_reference",
+        "approval_note",
+        "approved_by",
+        "approved_at",
+    ]
     copy_view_enabled = False
     edit_handler = ObjectList(
         [
@@ -275,7 +314,7 @@ class ComplaintViewSet(ModelViewSet):
             url_name="complaints:inspect",
             sort_key="reference_no",
         ),
-        DateColumn(
+        LocalTimeColumn(
             "received_at", label=gettext_lazy("Received"), sort_key="received_at"
         ),
         Column(
@@ -284,7 +323,7 @@ class ComplaintViewSet(ModelViewSet):
         Column("department", label=gettext_lazy("Department")),
         Column("responsible_staff", label=gettext_lazy("Responsible")),
         Column("status", label=gettext_lazy("Status"), accessor="get_status_display"),
-        DateColumn(
+        LocalTimeColumn(
             "deadline_at", label=gettext_lazy("Deadline"), sort_key="deadline_at"
         ),
         StatusFlagColumn(
