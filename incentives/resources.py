@@ -242,22 +242,33 @@ class ComplaintResource(ImportResource):
             errors = {field: ValidationError(m) for field, m in broken.items()}
         super().validate_instance(instance, errors)
 
-    def get_bulk_update_fields(self):
-        return [
-            *(f for f in self._meta.fields if f not in self._meta.import_id_fields),
-            "deadline_at",
-            "updated_at",
-        ]
+    def bulk_create(
+        self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
+    ):
+        if not self.create_instances:
+            return
+        try:
+            services.complaint_create_many(list(self.create_instances))
+        except Exception as exc:
+            self.handle_import_error(result, exc, raise_errors)
+        finally:
+            self.create_instances.clear()
 
     def bulk_update(
         self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
     ):
-        now = timezone.now()
-        for complaint in self.update_instances:
-            complaint.updated_at = now
-        super().bulk_update(
-            using_transactions, dry_run, raise_errors, batch_size, result
-        )
+        if not self.update_instances:
+            return
+        fields = [
+            *(f for f in self._meta.fields if f not in self._meta.import_id_fields),
+            "deadline_at",
+        ]
+        try:
+            services.complaint_update_many(list(self.update_instances), fields)
+        except Exception as exc:
+            self.handle_import_error(result, exc, raise_errors)
+        finally:
+            self.update_instances.clear()
 
     # -- export ----------------------------------------------------------------------
 

@@ -384,6 +384,23 @@ def complaint_approve_longer_deadline(
     return current
 
 
+def complaint_create_many(complaints: list[Complaint]) -> None:
+    """Write imported complaints in bulk.
+
+    Precondition (the import resource sees to it row by row): each one went
+    through complaint_prepare() and has no complaint_errors().
+    """
+    Complaint.objects.bulk_create(complaints)
+
+
+def complaint_update_many(complaints: list[Complaint], fields: list[str]) -> None:
+    """Write changed imported complaints in bulk (same precondition)."""
+    now = timezone.now()
+    for complaint in complaints:
+        complaint.updated_at = now
+    Complaint.objects.bulk_update(complaints, [*fields, "updated_at"])
+
+
 def complaint_view_log(*, complaint: Complaint, user) -> ComplaintViewLog:
     """Record that `user` opened the complaint's detail."""
     return ComplaintViewLog.objects.create(complaint=complaint, user=user)

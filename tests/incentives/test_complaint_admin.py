@@ -123,14 +123,20 @@ def test_trainer_and_manager_see_no_complaints_menu(role_clients):
     assert reverse("complaints:index") in response.content.decode()
 
 
-def test_posts_need_a_csrf_token(hr, complaint):
+def test_posts_need_a_csrf_token(hr, bank, complaint):
     client = Client(enforce_csrf_checks=True)
     client.force_login(hr.user)
-    response = client.post(
-        reverse("complaints:extend", args=[complaint.pk]), {"reason": "情况复杂"}
-    )
-    assert response.status_code == 403
-    assert Complaint.objects.get(pk=complaint.pk).extended_at is None
+    before = snapshot()
+    posts = {
+        "add": form_data(bank),
+        "edit": form_data(bank, reference_no="TS-A1", summary="改"),
+        "extend": {"reason": "情况复杂"},
+        "approve_deadline": {"deadline_at": "2026-12-01 10:00", "note": "同意"},
+    }
+    urls = complaint_urls(complaint.pk)
+    for name, data in posts.items():
+        assert client.post(urls[name], data).status_code == 403, name
+    assert snapshot() == before
 
 
 # --- forms go through the services ---------------------------------------------------
@@ -450,6 +456,33 @@ def test_overdue_complaints_are_flagged_in_the_listing(as_hr, make_complaint):
     }
     assert "w-status--primary" in rows["TS-LATE"]
     assert "w-status--primary" not in rows["TS-NOW"]
+
+
+def test_hr_imports_complaints_through_the_admin_screens(
+    as_hr, bank, learner, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.models import Job
+
+    data = (
+        "投诉编号,受理时间,渠道,部门编码,责任人工号,状态,摘要\n"
+        "TS-UP1,2026-10-03 09:12,电话,O1,L001,处理中,客户手机13812345678\n"
+    ).encode("gb18030")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_hr.post(
+            reverse("core_imports:upload", args=["complaints"]),
+            {"file": SimpleUploadedFile("投诉.csv", data, "text/csv")},
+        )
+    assert response.status_code == 302
+    preview = Job.objects.get()
+    assert preview.report["new"] == 1 and not Complaint.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_hr.post(reverse("core_imports:confirm", args=[preview.pk]))
+    assert response.status_code == 302
+    complaint = Complaint.objects.get(reference_no="TS-UP1")
+    assert complaint.summary == "客户手机138****5678"
+    assert complaint.responsible_staff == learner
 
 
 # --- admin exports -----------------------------------------------------------------

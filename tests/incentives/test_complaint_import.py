@@ -164,7 +164,7 @@ def test_xlsx_with_excel_date_cells(bank, staff):
             ],
             [
                 "TS-302",
-                dt.date(2026, 10, 5),
+                46300.5,  # an Excel serial number: 2026-10-05 12:00
                 "网络",
                 None,
                 "O3",
@@ -186,7 +186,7 @@ def test_xlsx_with_excel_date_cells(bank, staff):
     assert first.resolved_at == local(2026, 10, 8, 16, 0)
     assert first.summary == "身份证110101********1234"
     assert Complaint.objects.get(reference_no="TS-302").received_at == local(
-        2026, 10, 5
+        2026, 10, 5, 12, 0
     )
 
 

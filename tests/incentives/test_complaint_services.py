@@ -213,6 +213,27 @@ def test_duplicate_reference_numbers_are_refused(make_complaint):
     assert Complaint.objects.count() == 1
 
 
+def test_a_duplicate_that_slips_past_the_check_still_gets_the_message(
+    make_complaint, bank
+):
+    """Two requests creating the same reference number at once: the unique
+    constraint catches the second, and the person reads why."""
+    first = make_complaint(reference_no="TS-RACE")
+    twin = Complaint(
+        reference_no="TS-RACE",
+        received_at=first.received_at,
+        deadline_at=first.deadline_at,
+        channel=first.channel,
+        department=bank.o1,
+    )
+    with pytest.raises(ValidationError) as caught:
+        services._save(twin, force_insert=True)
+    assert messages_of(caught.value) == {
+        "reference_no": [str(services.ERROR_REFERENCE_TAKEN)]
+    }
+    assert Complaint.objects.count() == 1
+
+
 def test_a_complaint_resolved_before_it_was_received(make_complaint):
     received = timezone.now() - dt.timedelta(days=2)
     assert refused(
