@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -57,6 +58,13 @@ def _user_label(user) -> str | None:
     return f"{name} ({user.get_username()})" if name else user.get_username()
 
 
+def _complaint_or_404(pk) -> Complaint:
+    try:
+        return selectors.complaint_get(pk)
+    except (Complaint.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
 class LocalTimeColumn(Column):
     """A date-time as a bank clerk writes it (2026-10-03 09:12, local time);
     Wagtail's DateColumn says "just now" for every deadline still ahead."""
@@ -88,8 +96,7 @@ class ComplaintCreateView(ForbiddenMixin, ServiceFormMixin, generic.CreateView):
 
 class ComplaintEditView(ForbiddenMixin, ServiceFormMixin, generic.EditView):
     def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        return selectors.complaint_get(obj.pk)
+        return _complaint_or_404(self.kwargs[self.pk_url_kwarg])
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -139,12 +146,7 @@ class ComplaintInspectView(ForbiddenMixin, generic.InspectView):
     template_name = "incentives/admin/complaint_inspect.html"
 
     def get_object(self, queryset=None):
-        from django.http import Http404
-
-        try:
-            return selectors.complaint_get(self.pk)
-        except (Complaint.DoesNotExist, ValueError):
-            raise Http404 from None
+        return _complaint_or_404(self.pk)
 
     def get(self, request, *args, **kwargs):
         services.complaint_view_log(complaint=self.object, user=request.user)

@@ -403,6 +403,23 @@ def test_listing_queries_are_bounded_and_constant(
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
+@pytest.mark.parametrize("name", ["inspect", "edit", "extend", "add", "history"])
+def test_detail_pages_are_bounded_whatever_the_view_log(
+    as_hr, hr, complaint, django_assert_max_num_queries, name
+):
+    url = complaint_urls(complaint.pk)[name]
+    as_hr.get(url)  # warm up
+    with CaptureQueriesContext(connection) as few:
+        assert as_hr.get(url).status_code == 200
+    for _i in range(40):
+        services.complaint_view_log(complaint=complaint, user=hr.user)
+    with django_assert_max_num_queries(30):
+        assert as_hr.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as many:
+        as_hr.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
 def test_listing_filters_and_search(as_hr, bank, make_complaint, learner):
     now = timezone.now().replace(microsecond=0)
     make_complaint(reference_no="TS-O1", department=bank.o1, received_at=now)
