@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class IncentivesConfig(AppConfig):
     name = "incentives"
     verbose_name = _("Incentives")
+
+    def ready(self):
+        from core.imports.registry import register
+        from incentives.resources import register_kinds
+
+        register_kinds(register)
