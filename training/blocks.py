@@ -177,8 +177,23 @@ class CalloutBlock(blocks.StructBlock):
         }
 
 
+IMAGE_RENDITION = "width-800"
+
+
+class PrefetchingImageChooserBlock(ImageChooserBlock):
+    """Loads every image of a lesson and its rendition in two queries, however
+    many images the lesson has."""
+
+    def bulk_to_python(self, values):
+        values = list(values)
+        objects = self.model_class.objects.prefetch_renditions(IMAGE_RENDITION).in_bulk(
+            [v for v in values if v is not None]
+        )
+        return [objects.get(v) for v in values]
+
+
 class LessonImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock(label=_("Image"))
+    image = PrefetchingImageChooserBlock(label=_("Image"))
     alt_text = blocks.CharBlock(
         required=False, max_length=255, label=_("Alternative text")
     )

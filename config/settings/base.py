@@ -230,6 +230,9 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# Approving a course or lesson publishes it even though reviewers (trainers) hold
+# no publish permission of their own: see training/workflows.py.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "training.workflows.publish_approved"
 
 # --- Rights Academy -------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
