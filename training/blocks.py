@@ -256,7 +256,7 @@ def stream_plain_text(stream) -> str:
             parts.append(strip_tags(value.source))
         elif isinstance(value, dict):  # StructValue
             for key, item in value.items():
-                if key not in {"status", "level", "kind"}:
+                if key not in {"status", "level", "kind", "source"}:
                     walk(item)
         elif isinstance(value, list | tuple) or hasattr(value, "__iter__"):
             for item in value:
