@@ -1,10 +1,13 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from org.forms import DepartmentChoiceField
 from org.models import Department, StaffProfile
 from training.models import CoursePage
 from training.selectors import Status
+
+ERROR_DUE_IN_PAST = _("The due date cannot be in the past.")
 
 
 class TeamFilterForm(forms.Form):
@@ -88,6 +91,12 @@ class AssignForm(forms.Form):
         self.fields["departments"].label_from_instance = lambda d: (
             f"{'— ' * (d.depth - 1)}{d.name} ({d.code})"
         )
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due < timezone.localdate():
+            raise forms.ValidationError(ERROR_DUE_IN_PAST)
+        return due
 
     def clean(self):
         data = super().clean()

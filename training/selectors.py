@@ -446,9 +446,9 @@ def lesson_state_get(*, lesson: LessonPage, user, request=None) -> LessonState:
     index = next(
         (i for i, item in enumerate(outline.items) if item.page.pk == lesson.pk), 0
     )
-    record = (
+    record = (  # none yet for a lesson previewed before its first save
         LessonProgress.objects.filter(staff=staff, lesson=lesson).first()
-        if staff
+        if staff and lesson.pk
         else None
     )
     since = outline.assignment.progress_since if outline.assignment else None

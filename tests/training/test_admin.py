@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.training import factories as training_factories
+from training.forms import ERROR_DUE_IN_PAST
 from training.models import Assignment
 
 ASSIGN = reverse("assignments:assign")
@@ -96,3 +97,12 @@ def test_listing_and_export(as_hr, learner, course):
 def test_trainers_get_no_staff_admin(as_trainer):
     for url in ("/admin/staff/", "/admin/departments/"):
         assert as_trainer.get(url).status_code in (302, 403), url
+
+
+def test_a_due_date_in_the_past_is_refused(as_hr, bank, optional_course):
+    data = form_data(optional_course, bank, due_date="2001-01-01")
+    response = as_hr.post(ASSIGN, data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors["due_date"]
+    assert errors == [str(ERROR_DUE_IN_PAST)]
+    assert not Assignment.objects.filter(course=optional_course).exists()

@@ -175,3 +175,53 @@ class PageTypeTests(WagtailPageTestCase):
             {"id": body.child_blocks["law_article"].definition_prefix},
         )
         self.assertContains(law_preview, "消费者享有知悉")
+
+
+class PreviewTests(WagtailPageTestCase):
+    """Trainers preview drafts and new lessons before submitting them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        branch = factories.department("示范分行", code="B", kind="branch")
+        cls.trainer = factories.staff(
+            department=branch, employee_no="T001", role=roles.TRAINER
+        )
+
+    def test_a_new_lesson_and_an_edited_draft_preview(self):
+        from django.urls import reverse
+
+        home = training_factories.home()
+        course = training_factories.course(parent=home)
+        lesson = training_factories.lesson(course=course, title="已发布的课时")
+        self.client.force_login(self.trainer.user)
+        data = nested_form_data(
+            {
+                "title": "草稿课时",
+                "slug": "draft-lesson",
+                "summary": "",
+                "body": streamfield(
+                    [
+                        (
+                            "callout",
+                            {
+                                "kind": "tip",
+                                "title": "",
+                                "text": "预览中的提示",
+                                "status": "unverified",
+                            },
+                        )
+                    ]
+                ),
+            }
+        )
+        add_url = reverse(
+            "wagtailadmin_pages:preview_on_add",
+            args=["training", "lessonpage", course.pk],
+        )
+        self.assertEqual(self.client.post(add_url, data).json()["is_valid"], True)
+        self.assertContains(self.client.get(add_url), "预览中的提示")
+        edit_url = reverse("wagtailadmin_pages:preview_on_edit", args=[lesson.pk])
+        self.assertEqual(self.client.post(edit_url, data).json()["is_valid"], True)
+        self.assertContains(self.client.get(edit_url), "草稿课时")
+        lesson.refresh_from_db()
+        self.assertEqual(lesson.title, "已发布的课时")  # the live page is untouched
