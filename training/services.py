@@ -443,15 +443,6 @@ def course_completion_refresh(
     return done
 
 
-def requirements_refresh(*, staff_ids: Iterable[int], course: CoursePage) -> int:
-    """Bulk form of course_completion_refresh for a higher app (e.g. a regrade
-    that changed who passed)."""
-    count = 0
-    for person in StaffProfile.objects.filter(pk__in=list(staff_ids)):
-        count += len(course_completion_refresh(staff=person, course=course))
-    return count
-
-
 # --- reminders ----------------------------------------------------------------
 
 

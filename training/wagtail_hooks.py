@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -140,7 +140,7 @@ class AssignmentViewSet(ModelViewSet):
     search_fields = ["staff__employee_no", "staff__name", "course__title"]
     ordering = ["-assigned_at"]
     list_display = [
-        TitleColumn("staff", label=gettext_lazy("Staff member")),
+        Column("staff", label=gettext_lazy("Staff member")),
         Column("course", label=gettext_lazy("Course")),
         Column("cycle", label=gettext_lazy("Cycle")),
         Column("source", label=gettext_lazy("Source"), accessor="get_source_display"),
