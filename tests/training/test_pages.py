@@ -84,6 +84,26 @@ class PageTypeTests(WagtailPageTestCase):
         self.assertFalse(course.live)
         self.assertFalse(course.permissions_for_user(self.trainer.user).can_publish())
 
+    def test_trainer_submits_a_new_course_for_review(self):
+        from django.urls import reverse
+
+        home = training_factories.home()
+        self.client.force_login(self.trainer.user)
+        add_url = reverse(
+            "wagtailadmin_pages:add", args=["training", "coursepage", home.pk]
+        )
+        editor = self.client.get(add_url).content.decode()
+        self.assertIn('name="action-submit"', editor)
+        self.assertNotIn('name="action-publish"', editor)
+        response = self.client.post(
+            add_url, {**self._course_data(), "action-submit": "action-submit"}
+        )
+        self.assertEqual(response.status_code, 302)
+        course = CoursePage.objects.get(slug="new-course")
+        self.assertFalse(course.live)
+        self.assertTrue(course.workflow_in_progress)
+        self.assertEqual(course.current_workflow_state.requested_by, self.trainer.user)
+
     def test_lesson_with_every_text_block_can_be_created_in_the_admin(self):
         home = training_factories.home()
         course = training_factories.course(parent=home)
