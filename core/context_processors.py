@@ -14,4 +14,9 @@ def site(request):
             and user.is_authenticated
             and (user.is_superuser or roles.has_role(user, roles.TRAINER, roles.HR))
         ),
+        "can_see_team": bool(
+            user
+            and user.is_authenticated
+            and roles.has_role(user, roles.MANAGER, roles.HR)
+        ),
     }

@@ -232,6 +232,9 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 # An intranet: no avatars fetched from gravatar.com.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Approving a course or lesson publishes it even though reviewers (trainers) hold
+# no publish permission of their own: see training/workflows.py.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "training.workflows.publish_approved"
 
 # --- Rights Academy -------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
