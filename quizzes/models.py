@@ -146,6 +146,13 @@ class Question(LockableMixin, DraftStateMixin, RevisionMixin, ClusterableModel):
         return self._revisions
 
     @property
+    def approved_schedule(self) -> bool:
+        # The listing annotates this (one query for the page, not one per row).
+        if hasattr(self, "_approved_schedule"):
+            return self._approved_schedule
+        return super().approved_schedule
+
+    @property
     def source_unverified(self) -> bool:
         return text.is_unverified(self.source)
 

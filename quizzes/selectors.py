@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Exists, OuterRef, QuerySet
+from django.db.models.functions import Cast
+from wagtail.models import Revision
 
 from quizzes.models import Question
 
@@ -21,3 +24,14 @@ def law_name_list() -> list[str]:
         .values_list("law_name", flat=True)
         .distinct()
     )
+
+
+def with_approved_schedule(queryset: QuerySet[Question]) -> QuerySet[Question]:
+    """Annotate whether each question has a revision scheduled to go live, which
+    the status shown in listings needs (else one query per question)."""
+    scheduled = Revision.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Question),
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        approved_go_live_at__isnull=False,
+    )
+    return queryset.annotate(_approved_schedule=Exists(scheduled))

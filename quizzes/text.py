@@ -2,12 +2,14 @@
 reference parsed from its source.
 
 The natural key of a question is its category and its stem, compared after
-normalisation (Unicode NFKC, so full-width and half-width forms match; runs of
-whitespace collapsed; case folded). It is stored as a SHA-256 digest in
-`Question.stem_key` (unique), because files carry no question code: importing
-the same file again, or a file exported from here, finds every question by it
-and changes nothing. Editing a stem in the admin gives the question a new key;
-a file that still holds the old stem then adds it as a new question.
+normalisation (Unicode NFKC, so full-width and half-width forms match; 。 and .
+alike; case folded; spaces ignored except between two ASCII words). It is
+stored as a SHA-256 digest in `Question.stem_key` (unique), because files carry
+no question code: importing the same file again, or a file exported from here,
+finds every question by it and changes nothing. Editing a stem in the admin
+gives the question a new key; a file that still holds the old stem then adds it
+as a new question. Two different questions with the same stem in one category
+(generic stems such as 下列说法正确的是) are refused: reword one of them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,13 @@ import re
 import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
+# A space matters only between two ASCII letters or digits ("hello world");
+# next to Chinese text or punctuation it is layout ("（ ）" is "（）").
+_LAYOUT_SPACE = re.compile(r"(?<![a-z0-9]) | (?![a-z0-9])")
+# Punctuation NFKC leaves apart although writers use them interchangeably.
+_PUNCTUATION = str.maketrans(
+    {"。": ".", "、": ",", "“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'}
+)
 _CHINESE_DIGITS = {
     "零": 0,
     "〇": 0,
@@ -40,9 +49,12 @@ UNVERIFIED_MARKERS = ("未核实", "待核实", "UNVERIFIED")
 
 
 def normalise(text: str) -> str:
-    """Text as compared for identity: NFKC, collapsed whitespace, case folded."""
-    text = unicodedata.normalize("NFKC", str(text or ""))
-    return _WHITESPACE.sub(" ", text).strip().casefold()
+    """Text as compared for identity: NFKC (full-width forms become ASCII),
+    Chinese and ASCII punctuation alike, case folded, and spaces dropped except
+    between two ASCII words."""
+    text = unicodedata.normalize("NFKC", str(text or "")).translate(_PUNCTUATION)
+    text = _WHITESPACE.sub(" ", text).strip().casefold()
+    return _LAYOUT_SPACE.sub("", text)
 
 
 def stem_key(category_id, stem: str) -> str:

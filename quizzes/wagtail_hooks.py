@@ -23,7 +23,7 @@ from core.exports import neutralise
 from quizzes.forms import QuestionForm
 from quizzes.models import Question, QuestionCategory
 from quizzes.resources import EXPORT_KEYS, QuestionResource
-from quizzes.selectors import law_name_list
+from quizzes.selectors import law_name_list, with_approved_schedule
 
 
 class QuestionFilterSet(WagtailFilterSet):
@@ -51,7 +51,13 @@ class QuestionIndexView(IndexView):
     in the import columns, so an exported file can be edited and imported."""
 
     def get_base_queryset(self):
-        queryset = super().get_base_queryset().select_related("category")
+        # The title column shows the latest revision's title (drafts included).
+        queryset = with_approved_schedule(
+            super()
+            .get_base_queryset()
+            .select_related("category", "latest_revision")
+            .defer("latest_revision__content")
+        )
         if self.is_export:
             queryset = queryset.prefetch_related("choices")
         return queryset
