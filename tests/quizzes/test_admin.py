@@ -11,6 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from core.imports.pipeline import run_import
@@ -115,28 +117,38 @@ def test_a_trainer_publishes_a_new_question(as_trainer, trainer):
     assert question.latest_revision.user_id == trainer.user_id
 
 
+def in_chinese(message, params=None) -> str:
+    """A message as the admin shows it (Chinese, the default language)."""
+    with translation.override("zh-hans"):
+        text = str(message)
+    return escape(text % params if params else text)
+
+
 @pytest.mark.parametrize(
-    ("kind", "choices", "message"),
+    ("kind", "choices", "message", "params"),
     [
         (
             "single",
             (("甲", True), ("乙", True)),
-            str(services.ERROR_SINGLE_ONE_CORRECT) % {"count": 2},
+            services.ERROR_SINGLE_ONE_CORRECT,
+            {"count": 2},
         ),
         (
             "multiple",
             (("甲", True), ("乙", False)),
-            str(services.ERROR_MULTIPLE_TWO_CORRECT) % {"count": 1},
+            services.ERROR_MULTIPLE_TWO_CORRECT,
+            {"count": 1},
         ),
         (
             "true_false",
             (("对", True), ("错", False)),
-            str(services.ERROR_TRUE_FALSE_CHOICES),
+            services.ERROR_TRUE_FALSE_CHOICES,
+            None,
         ),
     ],
 )
 def test_publishing_a_broken_question_shows_the_rule_in_the_form(
-    as_trainer, kind, choices, message
+    as_trainer, kind, choices, message, params
 ):
     category = factories.category()
 
@@ -145,7 +157,7 @@ def test_publishing_a_broken_question_shows_the_rule_in_the_form(
     )
 
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert in_chinese(message, params) in response.content.decode()
     assert not Question.objects.exists()
 
 
@@ -178,7 +190,7 @@ def test_a_second_copy_of_a_question_is_refused_even_as_a_draft(as_trainer):
     )
 
     assert response.status_code == 200
-    assert str(services.ERROR_DUPLICATE_QUESTION) in response.content.decode()
+    assert in_chinese(services.ERROR_DUPLICATE_QUESTION) in response.content.decode()
     assert Question.objects.count() == 1
 
 
