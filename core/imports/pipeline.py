@@ -284,9 +284,9 @@ def _sample_changes(resource, kind, result, numbers, report):
         for field in fields:
             new_value = _render(field, instance)
             old_value = _render(field, original) if original is not None else ""
-            if (
-                row_result.import_type == RowResult.IMPORT_TYPE_NEW
-                or old_value != new_value
+            # A new record lists the values it gets; empty ones say nothing.
+            if old_value != new_value or (
+                row_result.import_type == RowResult.IMPORT_TYPE_NEW and new_value
             ):
                 changed[field.column_name] = [old_value, new_value]
         key_field = next((f for f in fields if f.column_name == kind.natural_key), None)

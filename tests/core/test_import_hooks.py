@@ -168,3 +168,15 @@ def test_the_job_page_lists_skipped_records(as_admin, admin, test_kind):
 
     assert "data-import-skipped" in content and "Mystery" in content
     assert 'data-count="skipped">1<' in content
+
+
+def test_the_preview_of_a_new_record_leaves_out_its_empty_columns(db, test_kind):
+    data = b"code,name,parent_code,kind\nX1,One,,branch\n"
+
+    report = run_import(KIND, data, filename="u.csv")
+
+    assert report.changes[0].fields == {
+        "code": ["", "X1"],
+        "name": ["", "One"],
+        "kind": ["", "branch"],
+    }
