@@ -27,6 +27,8 @@ EDIT = "wagtailsnippets_quizzes_question:edit"
 DELETE = "wagtailsnippets_quizzes_question:delete"
 CATEGORY_LIST = "wagtailsnippets_quizzes_questioncategory:list"
 CATEGORY_ADD = "wagtailsnippets_quizzes_questioncategory:add"
+CATEGORY_EDIT = "wagtailsnippets_quizzes_questioncategory:edit"
+HISTORY = "wagtailsnippets_quizzes_question:history"
 
 # role -> status of the question listing (302s go to the login or admin home)
 ACCESS = {
@@ -84,9 +86,16 @@ def question_form(
 @pytest.mark.parametrize("role", ACCESS)
 def test_who_may_open_the_question_bank(role_clients, role):
     client = role_clients[role]
-    for name in (LIST, ADD, CATEGORY_LIST, CATEGORY_ADD):
-        response = client.get(reverse(name))
-        assert response.status_code == ACCESS[role], (name, response)
+    question = factories.question()
+    urls = [reverse(name) for name in (LIST, ADD, CATEGORY_LIST, CATEGORY_ADD)]
+    urls += [
+        reverse(EDIT, args=[question.pk]),
+        reverse(CATEGORY_EDIT, args=[question.category_id]),
+        reverse(HISTORY, args=[question.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == ACCESS[role], (url, response)
     if role == "hr":
         assert client.get(reverse(LIST))["Location"] == "/admin/"
 
@@ -159,6 +168,18 @@ def test_publishing_a_broken_question_shows_the_rule_in_the_form(
     assert response.status_code == 200
     assert in_chinese(message, params) in response.content.decode()
     assert not Question.objects.exists()
+
+
+def test_a_weight_that_restates_the_default_is_stored_as_empty(as_trainer):
+    category = factories.category()
+    data = question_form(category, choices=(("甲", True), ("乙", False), ("丙", False)))
+    data["choices-0-weight"] = "100"
+    data["choices-1-weight"] = "50"
+
+    assert as_trainer.post(reverse(ADD), data).status_code == 302
+
+    weights = [c.weight for c in Question.objects.get().choices.all()]
+    assert weights == [None, 50, None]
 
 
 def test_a_draft_may_be_incomplete_but_publishing_it_may_not(as_trainer):
