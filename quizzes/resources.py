@@ -202,6 +202,10 @@ class WeightWidget(TextWidget):
         return "" if value is None else gift.format_weight(value)
 
 
+def _weight_field(key):
+    return Field(attribute=key, column_name=key, widget=WeightWidget())
+
+
 def _text_field(key, max_length=None):
     return Field(
         attribute=key, column_name=key, widget=TextWidget(max_length=max_length)
@@ -236,24 +240,12 @@ class QuestionResource(ImportResource):
     feedback_d = _text_field("feedback_d")
     feedback_e = _text_field("feedback_e")
     feedback_f = _text_field("feedback_f")
-    weight_a = Field(
-        attribute="weight_a", column_name="weight_a", widget=WeightWidget()
-    )
-    weight_b = Field(
-        attribute="weight_b", column_name="weight_b", widget=WeightWidget()
-    )
-    weight_c = Field(
-        attribute="weight_c", column_name="weight_c", widget=WeightWidget()
-    )
-    weight_d = Field(
-        attribute="weight_d", column_name="weight_d", widget=WeightWidget()
-    )
-    weight_e = Field(
-        attribute="weight_e", column_name="weight_e", widget=WeightWidget()
-    )
-    weight_f = Field(
-        attribute="weight_f", column_name="weight_f", widget=WeightWidget()
-    )
+    weight_a = _weight_field("weight_a")
+    weight_b = _weight_field("weight_b")
+    weight_c = _weight_field("weight_c")
+    weight_d = _weight_field("weight_d")
+    weight_e = _weight_field("weight_e")
+    weight_f = _weight_field("weight_f")
 
     # Foreign keys are resolved from caches, the key and law fields are derived.
     full_clean_exclude = (
@@ -287,13 +279,8 @@ class QuestionResource(ImportResource):
         known = set(self._categories)
         missing = sorted(names - known)
         if missing:
-            existing_before = set(
-                QuestionCategory.objects.filter(name__in=missing).values_list(
-                    "name", flat=True
-                )
-            )
-            self._categories.update(services.category_get_or_create_many(missing))
-            created = [n for n in missing if n not in existing_before]
+            found, created = services.category_get_or_create_many(missing)
+            self._categories.update(found)
             if created:
                 self.file_warnings.append(
                     str(WARNING_NEW_CATEGORIES) % {"names": "、".join(created)}

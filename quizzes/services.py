@@ -166,8 +166,11 @@ def question_is_duplicate(question: Question) -> bool:
 # --- categories ----------------------------------------------------------------------
 
 
-def category_get_or_create_many(names: Iterable[str]) -> dict[str, QuestionCategory]:
-    """Categories by name, creating the missing ones (two queries at most)."""
+def category_get_or_create_many(
+    names: Iterable[str],
+) -> tuple[dict[str, QuestionCategory], list[str]]:
+    """Categories by name, creating the missing ones (two queries at most);
+    also returns the names that were created."""
     wanted = {name for name in names if name}
     found = {c.name: c for c in QuestionCategory.objects.filter(name__in=wanted)}
     missing = [QuestionCategory(name=name) for name in sorted(wanted - set(found))]
@@ -175,7 +178,7 @@ def category_get_or_create_many(names: Iterable[str]) -> dict[str, QuestionCateg
         QuestionCategory.objects.bulk_create(missing)
         for category in missing:
             found[category.name] = category
-    return found
+    return found, [category.name for category in missing]
 
 
 # --- questions -----------------------------------------------------------------------
