@@ -134,7 +134,7 @@ class ImportTemplateView(View):
         record_kind = _kind_or_404(request.user, kind)
         if fmt not in ("csv", "xlsx"):
             raise Http404
-        header = [column.label_zh for column in record_kind.columns]
+        header = [c.label_zh for c in record_kind.columns if c.in_template]
         response = HttpResponse(content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = (
             f'attachment; filename="{kind}-template.{fmt}"'

@@ -95,7 +95,13 @@ def _xlsx_value(value):
 
 
 def write_export(kind_name: str, stream, fmt: str, queryset=None) -> int:
-    """Write `kind_name` records to a binary stream in `fmt`; returns the row count."""
+    """Write `kind_name` records to a binary stream in `fmt`; returns the row count.
+
+    CSV and XLSX come from the kind's resource; other formats from the kind's
+    own writer (e.g. GIFT for questions)."""
+    writer = registry.get_kind(kind_name).writers.get(fmt)
+    if writer is not None:
+        return writer(stream, queryset)
     rows = export_rows(kind_name, queryset)
     if fmt == "xlsx":
         return write_xlsx(rows, stream, title=kind_name)

@@ -15,10 +15,16 @@ class ImportUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.extensions = extensions
         self.too_large = too_large
-        self.fields["file"].help_text = _(
+        help_text = _(
             "CSV (UTF-8 or GB18030/GBK) or Excel .xlsx, at most %(limit)s MB. The "
             "first row holds the column names, in English or Chinese."
         ) % {"limit": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)}
+        others = [e for e in extensions if e not in ("csv", "xlsx")]
+        if others:
+            help_text += " " + _("Also accepted: %(formats)s.") % {
+                "formats": "、".join(f".{e}" for e in others)
+            }
+        self.fields["file"].help_text = help_text
         self.fields["file"].widget.attrs["accept"] = ",".join(
             f".{ext}" for ext in extensions
         )

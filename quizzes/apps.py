@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class QuizzesConfig(AppConfig):
     name = "quizzes"
     verbose_name = _("Quizzes")
+
+    def ready(self):
+        from core.imports.registry import register
+        from quizzes.resources import register_kinds
+
+        register_kinds(register)

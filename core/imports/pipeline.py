@@ -53,12 +53,25 @@ def run_import(
 
 
 def _run(kind, data, filename, report, progress):
-    table = read_table(data, filename, max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES)
+    table = read_table(
+        data,
+        filename,
+        max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
+        readers=kind.readers,
+    )
     report.encoding = table.encoding
+    report.format = table.format
+    report.warnings += [str(w) for w in table.warnings]
+    report.skipped += table.skipped
+    # Records the reader could not make into rows: the file fails, but its rows
+    # are still checked so that every problem is reported at once.
+    report.errors += table.errors
+    errors_before = len(report.errors)
     positions, labels = _map_headers(kind, table.headers, report)
-    if report.errors:
+    if len(report.errors) > errors_before:
         return
     keys = list(positions)
+    spreadsheet = table.is_spreadsheet
     excluded, total = _check_rows(kind, table, positions, labels, report)
     report.total_rows = total
     chunk_rows = (
@@ -69,7 +82,10 @@ def _run(kind, data, filename, report, progress):
     def import_rows():
         for number, cells in table.rows():
             if number not in excluded:
-                yield number, [_cell(cells, positions[key]) for key in keys]
+                yield (
+                    number,
+                    [_cell(cells, positions[key], spreadsheet) for key in keys],
+                )
 
     done = len(excluded)
     with transaction.atomic():
@@ -90,6 +106,7 @@ def _run(kind, data, filename, report, progress):
                 break
         for error in resource.file_errors:
             report.errors.append(error)
+        report.warnings += [str(w) for w in resource.file_warnings]
         report.invalid_rows = len({e.row for e in report.errors if e.row is not None})
         if report.errors or report.dry_run:
             transaction.set_rollback(True)
@@ -137,11 +154,12 @@ def _map_headers(kind, headers, report):
     return positions, labels
 
 
-def _cell(cells, position):
+def _cell(cells, position, spreadsheet=True):
     value = cells[position] if position < len(cells) else ""
     # Undo the apostrophe our exports put before formula-like text.
     if (
-        isinstance(value, str)
+        spreadsheet
+        and isinstance(value, str)
         and len(value) > 1
         and value[0] == "'"
         and value[1] in FORMULA_PREFIXES
@@ -160,6 +178,7 @@ def _check_rows(kind, table, positions, labels, report):
     Returns the row numbers that failed (kept out of the import pass, which would
     only repeat their errors) and the number of data rows.
     """
+    spreadsheet = table.is_spreadsheet
     required = [c.key for c in kind.columns if c.required and c.key in positions]
     key_position = positions.get(kind.natural_key)
     seen: dict[str, int] = {}
@@ -168,18 +187,23 @@ def _check_rows(kind, table, positions, labels, report):
     for number, cells in table.rows():
         total += 1
         for key in required:
-            if _is_blank(_cell(cells, positions[key])):
+            if _is_blank(_cell(cells, positions[key], spreadsheet)):
                 report.add_error(number, labels[key], _("This cell is required."))
                 excluded.add(number)
         if key_position is None:
             continue
-        value = _cell(cells, key_position)
+        value = _cell(cells, key_position, spreadsheet)
         if _is_blank(value):
             continue
         natural = str(value).strip()
         if isinstance(value, float) and value.is_integer():
             natural = str(int(value))
-        first = seen.setdefault(natural, number)
+        identity = natural
+        if kind.row_key is not None:
+            identity = kind.row_key(
+                {k: _cell(cells, p, spreadsheet) for k, p in positions.items()}
+            )
+        first = seen.setdefault(identity, number)
         if first != number:
             report.add_error(
                 number,
@@ -260,9 +284,9 @@ def _sample_changes(resource, kind, result, numbers, report):
         for field in fields:
             new_value = _render(field, instance)
             old_value = _render(field, original) if original is not None else ""
-            if (
-                row_result.import_type == RowResult.IMPORT_TYPE_NEW
-                or old_value != new_value
+            # A new record lists the values it gets; empty ones say nothing.
+            if old_value != new_value or (
+                row_result.import_type == RowResult.IMPORT_TYPE_NEW and new_value
             ):
                 changed[field.column_name] = [old_value, new_value]
         key_field = next((f for f in fields if f.column_name == kind.natural_key), None)

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -67,7 +67,10 @@ class FileRejected(Exception):
 class Table:
     """Header cells and a re-iterable source of (row_number, cells) pairs.
 
-    Row numbers are those a spreadsheet shows: the header is row 1.
+    Row numbers are those a spreadsheet shows: the header is row 1. A reader of
+    a text format (GIFT) numbers rows by the line a record starts on, and may
+    hand over what it could not turn into rows: `errors` (RowError: the file
+    fails) and `skipped` (SkippedItem: listed, not imported).
     """
 
     headers: list[str]
@@ -75,17 +78,36 @@ class Table:
     encoding: str = ""
     format: str = "csv"
     warnings: list[str] = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
 
     def rows(self) -> Iterator[tuple[int, list]]:
         return self._rows()
 
+    @property
+    def is_spreadsheet(self) -> bool:
+        return self.format in ("csv", "xlsx")
 
-def read_table(data: bytes, filename: str = "", max_bytes: int | None = None) -> Table:
-    """Read CSV or XLSX bytes; raise FileRejected with a readable reason."""
+
+def file_extension(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def read_table(
+    data: bytes,
+    filename: str = "",
+    max_bytes: int | None = None,
+    readers: Mapping[str, Callable[[bytes], Table]] | None = None,
+) -> Table:
+    """Read CSV or XLSX bytes (or a format of `readers`, chosen by the file's
+    extension); raise FileRejected with a readable reason."""
     if max_bytes is not None and len(data) > max_bytes:
         raise FileRejected(ERROR_TOO_LARGE % {"limit": max_bytes // (1024 * 1024)})
     if not data.strip():
         raise FileRejected(ERROR_EMPTY)
+    reader = (readers or {}).get(file_extension(filename))
+    if reader is not None:
+        return reader(data)
     name = filename.lower()
     if data[:4] == b"PK\x03\x04":
         if name.endswith((".xlsm", ".xltm")):

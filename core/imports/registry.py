@@ -6,6 +6,7 @@ without importing the apps above it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
@@ -13,9 +14,13 @@ from django.utils.functional import Promise
 
 @dataclass(frozen=True)
 class Column:
+    """A file column. `in_template` False keeps an optional, rarely typed column
+    (one that another format fills in) out of the blank template."""
+
     key: str
     label_zh: str
     required: bool = False
+    in_template: bool = True
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,14 @@ class RecordKind:
     `resource_class` is a django-import-export resource whose field column names
     are the column keys; `natural_key` is the column that identifies a record
     (upsert key, checked for duplicates within a file).
+
+    Optional hooks for kinds that need them:
+    - `row_key(cells)` gives a row's identity for the duplicate check when it is
+      more than the natural-key cell (cells: {column key: value});
+    - `readers[ext](data) -> Table` reads a format other than CSV/XLSX, chosen by
+      the file's extension (list the extension in `import_formats` too);
+    - `writers[fmt](stream, queryset) -> int` writes an export format other than
+      CSV/XLSX to a binary stream and returns the number of records.
     """
 
     name: str
@@ -38,6 +51,9 @@ class RecordKind:
     import_formats: tuple[str, ...] = ("csv", "xlsx")
     chunk_rows: int | None = None
     extra: dict = field(default_factory=dict)
+    row_key: Callable[[Mapping[str, object]], str] | None = None
+    readers: Mapping[str, Callable] = field(default_factory=dict)
+    writers: Mapping[str, Callable] = field(default_factory=dict)
 
     @property
     def model(self):

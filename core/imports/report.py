@@ -15,18 +15,34 @@ class RowError:
     column: str
     message: str
 
-    def as_text(self) -> str:
+    def as_text(self, *, lines: bool = False) -> str:
+        """`lines`: the row number is a line number (text formats such as GIFT)."""
         if self.row is None:
             return self.message
+        values = {"row": self.row, "column": self.column, "message": self.message}
+        if lines:
+            if self.column:
+                return _("Line %(row)s, column %(column)s: %(message)s") % values
+            return _("Line %(row)s: %(message)s") % values
         if self.column:
-            return _("Row %(row)s, column %(column)s: %(message)s") % {
-                "row": self.row,
-                "column": self.column,
-                "message": self.message,
-            }
-        return _("Row %(row)s: %(message)s") % {
+            return _("Row %(row)s, column %(column)s: %(message)s") % values
+        return _("Row %(row)s: %(message)s") % values
+
+
+@dataclass
+class SkippedItem:
+    """A record the file holds but this import leaves out on purpose (e.g. a
+    GIFT question of a type the bank does not have)."""
+
+    row: int
+    name: str
+    reason: str
+
+    def as_text(self) -> str:
+        return _("Line %(row)s: “%(name)s” skipped (%(reason)s).") % {
             "row": self.row,
-            "message": self.message,
+            "name": self.name,
+            "reason": self.reason,
         }
 
 
@@ -51,7 +67,9 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    skipped: list[SkippedItem] = field(default_factory=list)
     encoding: str = ""
+    format: str = ""
     committed: bool = False
     seconds: float = 0.0
 
@@ -71,8 +89,13 @@ class ImportReport:
             self.errors, key=lambda e: (e.row is not None, e.row or 0, e.column)
         )
 
+    @property
+    def rows_are_lines(self) -> bool:
+        """Row numbers are line numbers (a text format such as GIFT)."""
+        return self.format not in ("", "csv", "xlsx")
+
     def summary(self) -> str:
-        return _(
+        text = _(
             "%(total)s rows: %(new)s new, %(updated)s changed, %(unchanged)s "
             "unchanged, %(invalid)s with errors."
         ) % {
@@ -82,6 +105,9 @@ class ImportReport:
             "unchanged": self.unchanged,
             "invalid": self.invalid_rows,
         }
+        if self.skipped:
+            text += " " + _("%(count)s skipped.") % {"count": len(self.skipped)}
+        return text
 
     def outcome(self) -> str:
         if self.errors:
@@ -92,7 +118,10 @@ class ImportReport:
 
     def as_text(self) -> str:
         lines = [self.summary()]
-        lines += [error.as_text() for error in self.sorted_errors()]
+        lines += [
+            error.as_text(lines=self.rows_are_lines) for error in self.sorted_errors()
+        ]
+        lines += [item.as_text() for item in self.skipped]
         lines += [_("Note: %(warning)s") % {"warning": w} for w in self.warnings]
         lines.append(self.outcome())
         return "\n".join(lines)
@@ -105,4 +134,5 @@ class ImportReport:
         data = dict(data)
         data["errors"] = [RowError(**e) for e in data.get("errors", [])]
         data["changes"] = [Change(**c) for c in data.get("changes", [])]
+        data["skipped"] = [SkippedItem(**s) for s in data.get("skipped", [])]
         return cls(**data)

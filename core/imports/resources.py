@@ -23,6 +23,8 @@ class ImportResource(resources.ModelResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.file_errors: list[RowError] = []
+        # Notes for the report that concern the file, not one row.
+        self.file_warnings: list[str] = []
 
     def validate_instance(
         self, instance, import_validation_errors=None, validate_unique=True

@@ -46,7 +46,7 @@ MATRIX = {
         ALLOWED,
         ALLOWED,
     ],
-    "/admin/imports/": [LOGIN, LOGIN, LOGIN, ADMIN_HOME, ALLOWED, ALLOWED],
+    "/admin/imports/": [LOGIN, LOGIN, LOGIN, ALLOWED, ALLOWED, ALLOWED],
     "/admin/imports/staff/": [LOGIN, LOGIN, LOGIN, ADMIN_HOME, ALLOWED, ALLOWED],
     "/admin/imports/departments/template.csv": [
         LOGIN,
