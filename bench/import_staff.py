@@ -76,7 +76,7 @@ if mode == "ours":
     rows = report.new
 else:
     import csv, io
-    from django.contrib.auth.hashers import make_password
+    from org.services import unusable_password
     from django.contrib.auth.models import User
     from django.db import transaction
     from org.models import Department, StaffProfile
@@ -88,7 +88,7 @@ else:
         batch = []
         def flush(batch):
             users = [User(username=r[0], first_name=r[1], email=r[5],
-                          password=make_password(None)) for r in batch]
+                          password=unusable_password()) for r in batch]
             User.objects.bulk_create(users, batch_size=1000)
             StaffProfile.objects.bulk_create(
                 [StaffProfile(user=u, employee_no=r[0], name=r[1],
@@ -163,6 +163,7 @@ def main(argv=None) -> list[dict]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres"
     )
@@ -176,8 +177,14 @@ def main(argv=None) -> list[dict]:
             if args.db == "sqlite"
             else postgres_copies(args.postgres_url)
         )
-        baseline = run_child("baseline", fresh("baseline"), csv_path)
-        ours = run_child("ours", fresh("ours"), csv_path)
+        # Alternate the two and keep each one's best run: on a shared machine the
+        # load changes between runs, and the best run is the least disturbed.
+        baselines, ourses = [], []
+        for _round in range(args.repeat):
+            baselines.append(run_child("baseline", fresh("baseline"), csv_path))
+            ourses.append(run_child("ours", fresh("ours"), csv_path))
+        baseline = min(baselines, key=lambda r: r["seconds"])
+        ours = min(ourses, key=lambda r: r["seconds"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     ours_rate = ours["rows"] / ours["seconds"]

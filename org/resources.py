@@ -239,11 +239,32 @@ class DepartmentResource(ImportResource):
         return self._code_of_path.get(department.path[: -Department.steplen], "")
 
 
+class EmployeeNumberWidget(TextWidget):
+    """The model field's own validators, run here so that full_clean() (which
+    would repeat every check the widgets make) can stay off for staff rows."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=32, **kwargs)
+        self.validators = StaffProfile._meta.get_field("employee_no").validators
+
+    def clean(self, value, row=None, **kwargs):
+        number = super().clean(value)
+        for validator in self.validators:
+            try:
+                validator(number)
+            except ValidationError as exc:
+                raise ValueError(" ".join(exc.messages)) from None
+        return number
+
+
 class StaffResource(ImportResource):
+    """Every column is checked by its widget (lengths, formats, codes), so the
+    model's full_clean() is not run a second time for each of up to 100,000 rows."""
+
     employee_no = Field(
         attribute="employee_no",
         column_name="employee_no",
-        widget=TextWidget(max_length=32),
+        widget=EmployeeNumberWidget(),
     )
     name = Field(
         attribute="name", column_name="name", widget=TextWidget(max_length=100)
@@ -283,6 +304,7 @@ class StaffResource(ImportResource):
         export_order = fields
         use_bulk = True
         batch_size = 1000
+        clean_model_instances = False
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -7,10 +7,11 @@ changes (for course assignment) after commit.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -103,6 +104,12 @@ def department_move(*, department: Department, parent: Department | None) -> Non
 # --- staff ----------------------------------------------------------------------
 
 
+def unusable_password() -> str:
+    """What make_password(None) stores, from one urandom call instead of 40
+    `secrets.choice` calls: a bulk import creates thousands at once."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
 def _learner_group() -> Group:
     group, _created = Group.objects.get_or_create(name=roles.LEARNER)
     return group
@@ -149,7 +156,7 @@ def staff_create_many(profiles: list[StaffProfile]) -> None:
                 first_name=profile.name[:150],
                 email=getattr(profile, "email", "") or "",
                 is_active=profile.is_active,
-                password=make_password(None),
+                password=unusable_password(),
             )
             accounts[profile.employee_no] = account
             new_accounts.append(account)

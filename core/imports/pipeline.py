@@ -277,13 +277,19 @@ def _sample_changes(resource, kind, result, numbers, report):
         ):
             continue
         instance = row_result.instance
-        original = row_result.original
         if instance is None:
             continue
+        before = dict(
+            zip(
+                resource.get_import_fields(),
+                getattr(instance, "_import_original", ()),
+                strict=False,
+            )
+        )
         changed = {}
         for field in fields:
             new_value = _render(field, instance)
-            old_value = _render(field, original) if original is not None else ""
+            old_value = _render_value(field, before[field]) if field in before else ""
             # A new record lists the values it gets; empty ones say nothing.
             if old_value != new_value or (
                 row_result.import_type == RowResult.IMPORT_TYPE_NEW and new_value
@@ -302,6 +308,14 @@ def _sample_changes(resource, kind, result, numbers, report):
         )
         if len(report.changes) >= 200:
             return
+
+
+def _render_value(field, value) -> str:
+    try:
+        rendered = field.widget.render(value)
+    except Exception:
+        return ""
+    return "" if rendered is None else str(rendered)
 
 
 def _render(field, obj) -> str:
