@@ -44,3 +44,24 @@ def login(page, live_server, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Fail any browser test during which the page broke its Content Security
+    Policy (a blocked script or style is a broken page)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield
+    assert violations == []
