@@ -112,3 +112,20 @@ def test_load_demo_is_idempotent(db, settings, tmp_path, monkeypatch):
     assert "Demo-Password-123" in second
     learner = StaffProfile.objects.get(employee_no="demo-learner").user
     assert learner.check_password("Demo-Password-123")
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(
+    bank, tmp_path, settings, monkeypatch
+):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1024 * 1024
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as handle:
+        handle.write(STAFF.encode())
+        handle.seek(3 * 1024 * 1024)
+        handle.write(b"\n")
+    read = []
+    monkeypatch.setattr(type(path), "read_bytes", lambda self: read.append(self) or b"")
+    code, output = run("import_data", "staff", str(path))
+    assert code == 1
+    assert "1 MB" in output
+    assert read == []

@@ -104,3 +104,46 @@ def test_security_headers(client, db):
 
 def test_health_reports_the_database(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_idle_session_is_logged_out(as_learner, settings):
+    import time
+
+    as_learner.get("/accounts/password/")
+    session = as_learner.session
+    session["_last_seen"] = int(time.time()) - settings.SESSION_IDLE_TIMEOUT - 5
+    session.save()
+    response = as_learner.get("/accounts/password/")
+    assert response.status_code == 302 and response["Location"].startswith(
+        "/accounts/login/"
+    )
+
+
+def test_active_session_stays_and_is_not_rewritten_each_request(as_learner, settings):
+    import time
+
+    as_learner.get("/accounts/password/")
+    session = as_learner.session
+    recent = int(time.time()) - 10
+    session["_last_seen"] = recent
+    session.save()
+    assert as_learner.get("/accounts/password/").status_code == 200
+    assert as_learner.session["_last_seen"] == recent
+
+
+def test_logout_invalidates_the_old_session(client, learner):
+    attempt(client, learner.employee_no, PASSWORD, REMOTE_ADDR="10.5.5.5")
+    old_key = client.cookies[settings_cookie_name()].value
+    client.post("/accounts/logout/")
+    from django.test import Client as FreshClient
+
+    replay = FreshClient()
+    replay.cookies[settings_cookie_name()] = old_key
+    response = replay.get("/accounts/password/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def settings_cookie_name():
+    from django.conf import settings
+
+    return settings.SESSION_COOKIE_NAME

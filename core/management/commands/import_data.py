@@ -13,6 +13,7 @@ from django.utils import translation
 
 from core.imports import registry
 from core.imports.pipeline import run_import
+from core.imports.reading import ERROR_TOO_LARGE
 
 
 class Command(BaseCommand):
@@ -37,6 +38,14 @@ class Command(BaseCommand):
     def _handle(self, kind, file, dry_run, fmt):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if file.stat().st_size > limit:
+            # Refused before a byte is read: a 200 MB file never reaches memory.
+            self.stdout.write(
+                f"{file.name}: "
+                + str(ERROR_TOO_LARGE % {"limit": limit // (1024 * 1024)})
+            )
+            sys.exit(1)
         data = file.read_bytes()
         filename = file.name
         if fmt:
