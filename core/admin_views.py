@@ -154,6 +154,8 @@ class JobDetailView(ImportBreadcrumbsMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         self.job = _job_or_404(request.user, kwargs["pk"])
+        if self.job.status == Job.Status.RUNNING and jobs.job_fail_stale():
+            self.job = _job_or_404(request.user, kwargs["pk"])
         self.kind = registry.get_kind(self.job.record_kind)
         return super().dispatch(request, *args, **kwargs)
 
@@ -206,6 +208,17 @@ class JobConfirmView(View):
         return redirect("core_imports:job", pk=job.pk)
 
 
+class JobRetryView(View):
+    def post(self, request, pk):
+        job = _job_or_404(request.user, pk)
+        try:
+            retry = jobs.job_retry(job=job, user=request.user)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("core_imports:job", pk=job.pk)
+        return redirect("core_imports:job", pk=retry.pk)
+
+
 class JobErrorsView(View):
     """Every error of a job's report as CSV (the page shows the first ones)."""
 
@@ -234,6 +247,7 @@ def admin_urlpatterns():
         path("jobs/<uuid:pk>/", JobDetailView.as_view(), name="job"),
         path("jobs/<uuid:pk>/confirm/", JobConfirmView.as_view(), name="confirm"),
         path("jobs/<uuid:pk>/errors.csv", JobErrorsView.as_view(), name="errors"),
+        path("jobs/<uuid:pk>/retry/", JobRetryView.as_view(), name="retry"),
         path("<slug:kind>/", ImportUploadView.as_view(), name="upload"),
         path(
             "<slug:kind>/template.<slug:fmt>",

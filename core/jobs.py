@@ -117,3 +117,44 @@ def job_progress(job: Job) -> tuple[int, int]:
     if job.is_finished:
         return job.progress_done, job.progress_total
     return cache.get(PROGRESS_KEY.format(job.pk), (0, 0))
+
+
+ERROR_WORKER_STOPPED = _(
+    "The job stopped without finishing (its worker was stopped or crashed). Nothing "
+    "it did was kept; run it again."
+)
+ERROR_NOT_RETRYABLE = _("Only a failed job can be run again.")
+
+
+def job_fail_stale(*, now=None) -> int:
+    """Mark as failed the jobs that have been running longer than JOB_TIMEOUT_SECONDS.
+
+    A job's work happens in one transaction, so a worker killed mid-job leaves
+    nothing half-written; only the job's own status needs setting right.
+    """
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(seconds=settings.JOB_TIMEOUT_SECONDS)
+    return Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=cutoff).update(
+        status=Job.Status.FAILED, error=str(ERROR_WORKER_STOPPED), finished_at=now
+    )
+
+
+@transaction.atomic
+def job_retry(*, job: Job, user) -> Job:
+    """Queue a new job doing what a failed one set out to do, on the same file."""
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.status != Job.Status.FAILED:
+        raise ValueError(ERROR_NOT_RETRYABLE)
+    retry = Job.objects.create(
+        kind=job.kind,
+        record_kind=job.record_kind,
+        input_data=job.input_data,
+        input_name=job.input_name,
+        input_sha256=job.input_sha256,
+        preview_of=job.preview_of,
+        created_by=user,
+    )
+    _enqueue(retry)
+    return retry

@@ -239,6 +239,9 @@ TASKS = {
     }
 }
 
+# A job running longer than this is taken for dead (worker killed) and marked failed.
+JOB_TIMEOUT_SECONDS = env.int("JOB_TIMEOUT_SECONDS", default=2 * 60 * 60)
+
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
