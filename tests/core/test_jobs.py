@@ -13,13 +13,13 @@ GOOD = "工号,姓名,部门编码\n900001,钱学森,O1\n".encode()
 
 
 def make_job(hr, **fields):
-    defaults = dict(
-        kind=Job.Kind.IMPORT_APPLY,
-        record_kind="staff",
-        input_data=GOOD,
-        input_name="staff.csv",
-        created_by=hr.user,
-    )
+    defaults = {
+        "kind": Job.Kind.IMPORT_APPLY,
+        "record_kind": "staff",
+        "input_data": GOOD,
+        "input_name": "staff.csv",
+        "created_by": hr.user,
+    }
     return Job.objects.create(**{**defaults, **fields})
 
 
