@@ -49,3 +49,24 @@ def bank_state():
         ),
         sorted(QuestionCategory.objects.values_list("pk", "name")),
     )
+
+
+@pytest.fixture
+def home(db):
+    from django.core.cache import cache
+
+    from tests.training import factories as training_factories
+
+    page = training_factories.home()
+    cache.clear()  # Wagtail caches site root paths
+    return page
+
+
+@pytest.fixture
+def course(home):
+    """A published course for everyone, with one lesson."""
+    from tests.training import factories as training_factories
+
+    page = training_factories.course(parent=home, title="消费者权益保护法")
+    training_factories.lesson(course=page, title="消费者的权利")
+    return page

@@ -8,6 +8,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 from core import roles
 from tests import factories
 from tests.training import factories as training_factories
+from training import requirements
 from training.models import CoursePage, LessonPage, TrainingHomePage
 
 
@@ -33,7 +34,10 @@ class PageTypeTests(WagtailPageTestCase):
         self.assertAllowedParentPageTypes(TrainingHomePage, {Page})
         self.assertAllowedSubpageTypes(TrainingHomePage, {CoursePage})
         self.assertAllowedParentPageTypes(CoursePage, {TrainingHomePage})
-        self.assertAllowedSubpageTypes(CoursePage, {LessonPage})
+        # Besides lessons, the page types higher apps register (quizzes).
+        self.assertAllowedSubpageTypes(
+            CoursePage, {LessonPage, *requirements.course_child_page_models()}
+        )
         self.assertAllowedParentPageTypes(LessonPage, {CoursePage})
         self.assertAllowedSubpageTypes(LessonPage, set())
         self.assertCanNotCreateAt(TrainingHomePage, LessonPage)

@@ -162,12 +162,13 @@ def test_providers_are_asked_in_bulk(learner, other_learner, course, quiz_provid
 def test_higher_apps_can_add_page_types_under_a_course():
     from training.models import CoursePage, LessonPage, TrainingHomePage
 
+    registered = requirements.course_child_page_models()  # e.g. quizzes.QuizPage
     requirements.register_course_child_page_type("training.TrainingHomePage")
     try:
         assert TrainingHomePage in CoursePage.clean_subpage_models()
     finally:
         requirements.unregister_course_child_page_type("training.TrainingHomePage")
-    assert CoursePage.clean_subpage_models() == [LessonPage]
+    assert CoursePage.clean_subpage_models() == [LessonPage, *registered]
 
 
 def test_overdue_and_completed_late(learner, course, lessons):
