@@ -59,6 +59,18 @@ class SafeSpreadsheetExportMixin:
                     cell.quotePrefix = True
             yield cell
 
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        from core.audit import audit_export
+
+        meta = queryset.model._meta
+        audit_export(
+            request=self.request,
+            kind=f"{meta.app_label}.{meta.model_name}",
+            fmt=spreadsheet_format,
+            filters={k: v for k, v in self.request.GET.items() if k != "export"},
+        )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
     def stream_csv(self, queryset):
         yield "\ufeff".encode()
         yield from super().stream_csv(queryset)

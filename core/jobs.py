@@ -109,6 +109,21 @@ def job_run(*, job_id) -> Job:
         )
     job.finished_at = timezone.now()
     job.save()
+    if job.kind == Job.Kind.IMPORT_APPLY and job.report.get("committed"):
+        from core.audit import audit_record
+        from core.models import AuditEvent
+
+        audit_record(
+            user=job.created_by,
+            action=AuditEvent.Action.IMPORT,
+            target_type=job.record_kind,
+            detail={
+                "file": job.input_name,
+                "new": job.report.get("new"),
+                "updated": job.report.get("updated"),
+                "job": str(job.pk),
+            },
+        )
     cache.delete(PROGRESS_KEY.format(job.pk))
     return job
 

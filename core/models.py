@@ -78,3 +78,43 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class AuditEvent(models.Model):
+    """Who looked at or took out personal data, and when (个人信息保护法).
+
+    Append-only by use: nothing in the product edits or deletes these rows.
+    """
+
+    class Action(models.TextChoices):
+        VIEW_PERSONAL_DATA = "view_personal_data", _("Viewed personal data")
+        EXPORT = "export", _("Exported")
+        IMPORT = "import", _("Imported")
+        ANONYMISE = "anonymise", _("Anonymised")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    target_type = models.CharField(_("record type"), max_length=100, blank=True)
+    target_id = models.CharField(_("record id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("record"), max_length=255, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target_repr}"
+        )

@@ -46,6 +46,7 @@ class StaffForm(WagtailAdminModelForm):
             "department",
             "position",
             "hire_date",
+            "phone",
             "is_active",
         ]
 

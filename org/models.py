@@ -81,6 +81,8 @@ class StaffProfile(models.Model):
     )
     position = models.CharField(_("position"), max_length=64, blank=True, db_index=True)
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    # Personal data: shown to HR only (not in files, listings or learner pages).
+    phone = models.CharField(_("mobile phone"), max_length=32, blank=True)
     is_active = models.BooleanField(_("active"), default=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -124,6 +124,7 @@ def staff_create(
     position: str = "",
     hire_date: dt.date | None = None,
     email: str = "",
+    phone: str = "",
     is_active: bool = True,
 ) -> StaffProfile:
     """One new employee with an account that cannot log in until a password is set."""
@@ -135,6 +136,7 @@ def staff_create(
         department=department,
         position=position,
         hire_date=hire_date,
+        phone=phone,
         is_active=is_active,
     )
     profile.email = email
@@ -192,7 +194,15 @@ def staff_update_many(
         accounts.append(account)
     StaffProfile.objects.bulk_update(
         profiles,
-        ["name", "department", "position", "hire_date", "is_active", "updated_at"],
+        [
+            "name",
+            "department",
+            "position",
+            "hire_date",
+            "phone",
+            "is_active",
+            "updated_at",
+        ],
     )
     User.objects.bulk_update(accounts, ["first_name", "email", "is_active"])
     _announce(moved_ids)
@@ -207,8 +217,10 @@ def staff_update(
     position: str = "",
     hire_date: dt.date | None = None,
     email: str = "",
+    phone: str | None = None,
     is_active: bool = True,
 ) -> StaffProfile:
+    """Change a person's record; `phone` None leaves the phone number as it is."""
     profile = (
         StaffProfile.objects.select_related("user").select_for_update().get(pk=staff.pk)
     )
@@ -219,6 +231,8 @@ def staff_update(
     profile.hire_date = hire_date
     profile.is_active = is_active
     profile.email = email
+    if phone is not None:
+        profile.phone = phone
     profile.full_clean(exclude=["user"], validate_unique=False)
     staff_update_many([profile], moved_ids=[profile.pk] if moved else [])
     return profile

@@ -12,6 +12,8 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from core.admin_export import SafeSpreadsheetExportMixin
+from core.audit import audit_record
+from core.models import AuditEvent
 from org import services
 from org.filters import DepartmentFilterSet, StaffFilterSet
 from org.forms import DepartmentForm, StaffForm
@@ -110,6 +112,7 @@ class StaffCreateView(generic.CreateView):
             position=data["position"],
             hire_date=data["hire_date"],
             email=data["email"],
+            phone=data["phone"],
             is_active=data["is_active"],
         )
 
@@ -118,6 +121,17 @@ class StaffEditView(generic.EditView):
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
         return StaffProfile.objects.select_related("user", "department").get(pk=obj.pk)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The form shows the person's e-mail and phone number.
+        audit_record(
+            user=request.user,
+            action=AuditEvent.Action.VIEW_PERSONAL_DATA,
+            target=self.object,
+            request=request,
+        )
+        return response
 
     def save_instance(self):
         data = self.form.cleaned_data
@@ -128,6 +142,7 @@ class StaffEditView(generic.EditView):
             position=data["position"],
             hire_date=data["hire_date"],
             email=data["email"],
+            phone=data["phone"],
             is_active=data["is_active"],
         )
 
@@ -167,6 +182,7 @@ class StaffViewSet(ModelViewSet):
             FieldPanel("position"),
             FieldPanel("hire_date"),
             FieldPanel("email"),
+            FieldPanel("phone"),
             FieldPanel("is_active"),
         ],
         base_form_class=StaffForm,

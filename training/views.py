@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.audit import audit_export
 from core.exports import CONTENT_TYPES, write_csv, write_xlsx
 from org.models import StaffProfile
 from org.selectors import staff_get_for_user
@@ -139,6 +140,7 @@ def team_export(request, fmt: str):
     rows = selectors.team_rows(
         list(selectors.team_assignments(scope, now=now, **filters)), now
     )
+    audit_export(request=request, kind="training.team", fmt=fmt, filters=filters)
     buffer = io.BytesIO()
     if fmt == "xlsx":
         write_xlsx(_export_rows(rows), buffer, title="team")

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.audit import audit_record
 from core.exports import write_export
 from core.imports import registry
+from core.models import AuditEvent
 
 
 class Command(BaseCommand):
@@ -39,4 +41,16 @@ class Command(BaseCommand):
             queryset = resource.filter_export_queryset(**filters)
         with output.open("wb") as stream:
             count = write_export(kind, stream, fmt, queryset)
+        audit_record(
+            user=None,
+            action=AuditEvent.Action.EXPORT,
+            target_type=kind,
+            detail={
+                "format": fmt,
+                "filters": filters,
+                "rows": count,
+                "command": "export_data",
+                "output": str(output),
+            },
+        )
         self.stdout.write(f"{count} rows written to {output}")
