@@ -69,11 +69,6 @@ class Browser:
     def csrf(self, html: str) -> str:
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
     def login(self, port: int, username: str, password: str) -> None:
         _status, _headers, page = self.request(port, "/accounts/login/")
         status, headers, _ = self.request(
@@ -91,3 +86,8 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
