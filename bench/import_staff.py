@@ -210,6 +210,8 @@ def main(argv=None) -> list[dict]:
     return results
 
 
+SMOKE_ARGS = ["--rows", "300", "--repeat", "1"]
+
 if __name__ == "__main__":
     started = time.perf_counter()
     main()
