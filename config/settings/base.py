@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "core.apps.UsersConfig",  # wagtail.users, guarded (core/users.py)
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

@@ -1,0 +1,83 @@
+"""Guards on Wagtail's user and group administration.
+
+Whoever may edit users without being an administrator cannot make anyone (themself
+included) an administrator or HR, cannot edit administrators or HR, and cannot
+delete anyone who is on the staff roster (leavers are deactivated, never deleted:
+their records must stay attributable). Groups and their permissions are for
+administrators only: editing a group could make it HR in all but name.
+"""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.users.forms import UserCreationForm, UserEditForm
+from wagtail.users.views import users as user_views
+
+from core import roles
+
+PRIVILEGED_GROUPS = (roles.HR,)
+
+
+def is_privileged(user) -> bool:
+    return user.is_superuser or user.groups.filter(name__in=PRIVILEGED_GROUPS).exists()
+
+
+class GuardedUserFormMixin:
+    def __init__(self, *args, editor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editor is not None and not editor.is_superuser:
+            self.fields.pop("is_superuser", None)
+            if "groups" in self.fields:
+                self.fields["groups"].queryset = Group.objects.exclude(
+                    name__in=PRIVILEGED_GROUPS
+                ).order_by("name")
+
+
+class GuardedUserEditForm(GuardedUserFormMixin, UserEditForm):
+    pass
+
+
+class GuardedUserCreationForm(GuardedUserFormMixin, UserCreationForm):
+    pass
+
+
+class GuardedCreateView(user_views.CreateView):
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "editor": self.request.user}
+
+
+class GuardedEditView(user_views.EditView):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_superuser and is_privileged(self.object):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "editor": self.request.user}
+
+
+class GuardedDeleteView(user_views.DeleteView):
+    def dispatch(self, request, *args, **kwargs):
+        target = self.get_object()
+        if hasattr(target, "staff_profile") or (
+            not request.user.is_superuser and is_privileged(target)
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class GuardedUserViewSet(user_views.UserViewSet):
+    add_view_class = GuardedCreateView
+    edit_view_class = GuardedEditView
+    delete_view_class = GuardedDeleteView
+
+    def get_form_class(self, for_update=False):
+        return GuardedUserEditForm if for_update else GuardedUserCreationForm
+
+
+class SuperuserOnlyPolicy(ModelPermissionPolicy):
+    def user_has_permission(self, user, action):
+        return user.is_active and user.is_superuser
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
