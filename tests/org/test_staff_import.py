@@ -411,3 +411,28 @@ def test_queries_do_not_grow_with_the_number_of_rows(bank, settings):
     with CaptureQueriesContext(connection) as reimport:
         assert run_import("staff", _rows(300, start=300000)).unchanged == 300
     assert len(reimport.captured_queries) <= small_other
+
+
+def test_a_failure_in_the_middle_of_an_import_leaves_the_database_as_it_was(
+    bank, settings, monkeypatch
+):
+    """Chunk 1 is written, then the database refuses chunk 2: nothing stays."""
+    from org import services
+
+    settings.IMPORT_CHUNK_ROWS = 100
+    before = snapshot()
+    real = services.staff_create_many
+    calls = []
+
+    def failing(profiles):
+        calls.append(len(profiles))
+        if len(calls) == 2:
+            raise RuntimeError("the disk is full")
+        return real(profiles)
+
+    monkeypatch.setattr(services, "staff_create_many", failing)
+    report = run_import("staff", _rows(250, start=500000))
+    assert len(calls) == 2
+    assert not report.ok and not report.committed
+    assert "the disk is full" in report.errors[0].message
+    assert snapshot() == before
