@@ -107,7 +107,8 @@ def test_import_preview_shows_hostile_cells_inert(
 
     from core.models import Job
 
-    data = f'工号,姓名,部门编码\n900001,"{HOSTILE.replace(chr(34), chr(34) * 2)}",O1\n'.encode()
+    quoted = HOSTILE.replace('"', '""')
+    data = f'工号,姓名,部门编码\n900001,"{quoted}",O1\n'.encode()
     with django_capture_on_commit_callbacks(execute=True):
         as_hr.post("/admin/imports/staff/", {"file": SimpleUploadedFile("x.csv", data)})
     job = Job.objects.get()
