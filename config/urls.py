@@ -30,6 +30,8 @@ urlpatterns = [
     ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", core_views.health, name="health"),
+    path("", include("quizzes.urls")),
+    path("", include("incentives.urls")),
     path("", include("training.urls")),
 ]
 

@@ -382,3 +382,28 @@ def _record_revisions(writes, choices_by_write, *, user, now) -> None:
         [w.question for w in writes], ["latest_revision", "live_revision"]
     )
     ModelLogEntry.objects.bulk_create(entries)
+
+__all__ = [
+    "ChoiceInput",
+    "Problem",
+    "question_problems",
+    "default_weight",
+    "weights_normalised",
+    "question_is_duplicate",
+    "category_get_or_create_many",
+    "question_create",
+    "QuestionWrite",
+    "question_write_many",
+    "WEIGHT_TOLERANCE",
+    "ERROR_STEM_EMPTY",
+    "ERROR_TOO_FEW_CHOICES",
+    "ERROR_TOO_MANY_CHOICES",
+    "ERROR_DUPLICATE_CHOICE",
+    "ERROR_SINGLE_ONE_CORRECT",
+    "ERROR_MULTIPLE_TWO_CORRECT",
+    "ERROR_TRUE_FALSE_CHOICES",
+    "ERROR_TRUE_FALSE_ONE_CORRECT",
+    "ERROR_WEIGHT_RANGE",
+    "ERROR_CORRECT_WEIGHT",
+    "ERROR_DUPLICATE_QUESTION",
+]

@@ -404,3 +404,37 @@ def complaint_update_many(complaints: list[Complaint], fields: list[str]) -> Non
 def complaint_view_log(*, complaint: Complaint, user) -> ComplaintViewLog:
     """Record that `user` opened the complaint's detail."""
     return ComplaintViewLog.objects.create(complaint=complaint, user=user)
+
+__all__ = [
+    "complaint_deadline",
+    "complaint_errors",
+    "complaint_prepare",
+    "complaint_create",
+    "complaint_update",
+    "complaint_close",
+    "complaint_extend",
+    "complaint_approve_longer_deadline",
+    "complaint_create_many",
+    "complaint_update_many",
+    "complaint_view_log",
+    "ERROR_REFERENCE_TAKEN",
+    "ERROR_RECEIVED_IN_FUTURE",
+    "ERROR_RESOLVED_BEFORE_RECEIVED",
+    "ERROR_RESOLVED_IN_FUTURE",
+    "ERROR_OUTCOME_WITHOUT_RESOLUTION",
+    "ERROR_RESOLVED_BUT_OPEN",
+    "ERROR_CLOSED_WITHOUT_RESOLUTION",
+    "ERROR_CLOSED_WITHOUT_OUTCOME",
+    "ERROR_FAULT_WITHOUT_STAFF",
+    "ERROR_EXTENSION_REASON_REQUIRED",
+    "ERROR_ALREADY_EXTENDED",
+    "ERROR_EXTEND_CLOSED",
+    "ERROR_APPROVAL_NEEDS_EXTENSION",
+    "ERROR_APPROVAL_NOTE_REQUIRED",
+    "ERROR_APPROVAL_APPROVER_REQUIRED",
+    "ERROR_APPROVED_DEADLINE_TOO_SHORT",
+    "ERROR_APPROVED_DEADLINE_TOO_LONG",
+    "ERROR_ALREADY_APPROVED",
+    "ERROR_APPROVE_CLOSED",
+    "EDITABLE_FIELDS",
+]

@@ -1,0 +1,3 @@
+"""URLs included by the app's urls.py."""
+
+urlpatterns: list = []
