@@ -188,3 +188,69 @@ def quiz_requirements_met(
         for course_id in course_ids
         if quizzes_of.get(course_id, set()) <= passed.get(staff_id, set())
     }
+
+
+# --- notebook ---------------------------------------------------------------------
+
+
+@dataclass
+class NotebookArticle:
+    article_number: int | None
+    entries: list
+
+
+@dataclass
+class NotebookLaw:
+    law_name: str
+    count: int
+    articles: list[NotebookArticle]
+
+
+def notebook_open_entries(*, staff_id: int, law_name: str | None = None):
+    """The learner's open notebook entries with their question (one query)."""
+    from quizzes.models import NotebookEntry
+
+    queryset = NotebookEntry.objects.filter(
+        staff_id=staff_id, resolved_at__isnull=True
+    ).select_related("question")
+    if law_name is not None:
+        queryset = queryset.filter(question__law_name=law_name)
+    return queryset
+
+
+def notebook_by_law(*, staff_id: int) -> list[NotebookLaw]:
+    """Open entries grouped by law, then article (questions without a parsed
+    law come last, under an empty name), in one query."""
+    entries = notebook_open_entries(staff_id=staff_id).order_by(
+        "question__law_name", "question__article_number", "-last_wrong_at", "pk"
+    )
+    laws: dict[str, dict[int | None, list]] = {}
+    for entry in entries:
+        question = entry.question
+        laws.setdefault(question.law_name, {}).setdefault(
+            question.article_number, []
+        ).append(entry)
+    ordered = sorted(laws.items(), key=lambda item: (item[0] == "", item[0]))
+    return [
+        NotebookLaw(
+            law_name=law,
+            count=sum(len(items) for items in articles.values()),
+            articles=[
+                NotebookArticle(article_number=number, entries=items)
+                for number, items in sorted(
+                    articles.items(), key=lambda item: (item[0] is None, item[0] or 0)
+                )
+            ],
+        )
+        for law, articles in ordered
+    ]
+
+
+def notebook_next_entry(*, staff_id: int, law_name: str | None = None):
+    """The open entry to practise next: least practised, then most often wrong,
+    then oldest; None when the notebook (or that law) is empty."""
+    return (
+        notebook_open_entries(staff_id=staff_id, law_name=law_name)
+        .order_by("practice_count", "-wrong_count", "last_wrong_at", "pk")
+        .first()
+    )
