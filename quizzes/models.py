@@ -591,6 +591,10 @@ class AttemptAnswer(models.Model):
     )
     selected = models.JSONField(_("selected choices"), default=list)
     saved_at = models.DateTimeField(_("saved at"), null=True, blank=True)
+    # The browser numbers each change (milliseconds of its clock); a save with a
+    # lower number than the stored one is stale (a retry overtaken by a newer
+    # change, another tab) and is not written.
+    seq = models.PositiveBigIntegerField(_("change number"), default=0)
     correct = models.BooleanField(_("correct"), null=True, blank=True)
     points = models.DecimalField(
         _("points"), max_digits=8, decimal_places=2, null=True, blank=True

@@ -242,6 +242,12 @@ TASKS = {
 # A job running longer than this is taken for dead (worker killed) and marked failed.
 JOB_TIMEOUT_SECONDS = env.int("JOB_TIMEOUT_SECONDS", default=2 * 60 * 60)
 
+# --- Quizzes ----------------------------------------------------------------------
+# Answers saved up to this many seconds after an attempt's deadline still count:
+# the request left the phone in time but the network was slow. Later saves are
+# refused, and an attempt left open is closed once this grace has passed.
+QUIZ_SAVE_GRACE_SECONDS = env.int("QUIZ_SAVE_GRACE_SECONDS", default=15)
+
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
