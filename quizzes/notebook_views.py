@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from org.selectors import staff_get_for_user
-from quizzes import selectors
+from quizzes import stats
 from quizzes.models import CHOICE_LETTERS, NotebookEntry, Question, learner_view
 from quizzes.services import notebook
 
@@ -45,7 +45,7 @@ def _practice_url(pk: int, law: str | None, name: str = "notebook_practice") -> 
 @require_GET
 def notebook_index(request):
     staff = _staff_or_404(request)
-    laws = selectors.notebook_by_law(staff_id=staff.pk)
+    laws = stats.notebook_by_law(staff_id=staff.pk)
     return render(
         request,
         "quizzes/notebook.html",
@@ -58,7 +58,7 @@ def notebook_practice_next(request):
     """Go to the next question to practise (of one law, if given)."""
     staff = _staff_or_404(request)
     law = _law_param(request)
-    entry = selectors.notebook_next_entry(staff_id=staff.pk, law_name=law)
+    entry = stats.notebook_next_entry(staff_id=staff.pk, law_name=law)
     if entry is None:
         return render(request, "quizzes/notebook_empty.html", {"law": law})
     return redirect(_practice_url(entry.pk, law))
