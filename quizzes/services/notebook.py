@@ -5,9 +5,10 @@ A question enters a learner's notebook when answered wrong in a graded attempt
 attempt (resolution "attempt") or right twice in practice since it last
 entered (resolution "practice"). Practice never touches an attempt or a score.
 
-`notebook_record_attempt` runs when `attempt_submitted` arrives and again after
-a regrade; it is idempotent: the attempt's `submitted_at` marks which attempt
-last put a question in the notebook, so the same attempt never counts twice,
+`notebook_record_attempt` runs when `attempt_submitted` arrives
+(`notebook_record_regrades` after a regrade); it is idempotent: the
+attempt's `submitted_at` marks which attempt last put a question in the
+notebook, so the same attempt never counts twice,
 and an older attempt never overrides what a newer one decided. It reads and
 writes in a constant number of queries, whatever the number of questions.
 """
@@ -131,38 +132,78 @@ def _apply(
 
 
 @transaction.atomic
-def notebook_record_regrade(
-    *, attempt: Attempt, now_right: Iterable[int], now_wrong: Iterable[int]
+def notebook_record_regrades(
+    *, question_id: int, changes: Iterable[tuple[int, dt.datetime, bool]]
 ) -> NotebookChange:
-    """After a regrade turned answers of `attempt` right or wrong: a question
-    now right leaves the notebook if this attempt is what put it there (and it
-    is still open); a question now wrong enters as if answered wrong in this
-    attempt (unless a later attempt or practice already decided)."""
-    now_right, now_wrong = set(now_right), set(now_wrong)
-    if attempt.submitted_at is None or not (now_right or now_wrong):
+    """After a regrade of one question: `changes` are (staff_id, the attempt's
+    end, now right?) for each answer whose correctness flipped. An answer now
+    right takes the question out, as a right answer in that attempt would have
+    (unless a later attempt answered it wrong); one now wrong puts it in (unless
+    a later attempt or practice already took it out). Three queries at most."""
+    changes = sorted(changes, key=lambda change: change[1])
+    if not changes:
         return NotebookChange(frozenset(), frozenset())
-    left: set[int] = set()
-    if now_right:
-        # Entries this attempt put in (last_wrong_at is its end) and nothing
-        # later confirmed: the wrong answer that put them there is now right.
-        reverted = NotebookEntry.objects.filter(
-            staff_id=attempt.staff_id,
-            question_id__in=now_right,
-            last_wrong_at=attempt.submitted_at,
-            resolved_at__isnull=True,
+    existing = {
+        entry.staff_id: entry
+        for entry in NotebookEntry.objects.select_for_update().filter(
+            question_id=question_id, staff_id__in={c[0] for c in changes}
         )
-        left = set(reverted.values_list("question_id", flat=True))
-        if left:
-            NotebookEntry.objects.filter(
-                staff_id=attempt.staff_id, question_id__in=left
-            ).update(
-                resolved_at=attempt.submitted_at,
-                resolution=NotebookEntry.Resolution.ATTEMPT,
+    }
+    created: dict[int, NotebookEntry] = {}
+    updated: dict[int, NotebookEntry] = {}
+    entered: set[int] = set()
+    left: set[int] = set()
+    for staff_id, at, now_right in changes:
+        entry = existing.get(staff_id) or created.get(staff_id)
+        if now_right:
+            if (
+                entry is not None
+                and entry.resolved_at is None
+                and entry.last_wrong_at <= at
+            ):
+                entry.resolved_at = at
+                entry.resolution = NotebookEntry.Resolution.ATTEMPT
+                left.add(staff_id)
+                if entry.pk:
+                    updated[staff_id] = entry
+            continue
+        if entry is None:
+            created[staff_id] = NotebookEntry(
+                staff_id=staff_id,
+                question_id=question_id,
+                wrong_count=1,
+                last_wrong_at=at,
             )
-    change = _apply(
-        staff_id=attempt.staff_id, at=attempt.submitted_at, wrong=now_wrong, right=()
-    )
-    return NotebookChange(change.entered, frozenset(left))
+            entered.add(staff_id)
+            continue
+        if entry.last_wrong_at >= at:
+            continue
+        if entry.resolved_at is not None and entry.resolved_at > at:
+            continue
+        entry.wrong_count += 1
+        entry.last_wrong_at = at
+        entry.resolved_at = None
+        entry.resolution = ""
+        entry.practice_right = 0
+        entered.add(staff_id)
+        left.discard(staff_id)
+        if entry.pk:
+            updated[staff_id] = entry
+    if created:
+        NotebookEntry.objects.bulk_create(created.values(), ignore_conflicts=True)
+    if updated:
+        NotebookEntry.objects.bulk_update(
+            updated.values(),
+            [
+                "wrong_count",
+                "last_wrong_at",
+                "resolved_at",
+                "resolution",
+                "practice_right",
+            ],
+        )
+    # Staff ids here, not question ids: one question, many learners.
+    return NotebookChange(frozenset(entered), frozenset(left))
 
 
 @dataclass(frozen=True)
