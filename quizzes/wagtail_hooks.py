@@ -22,6 +22,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import (
     IndexView,
@@ -216,6 +217,9 @@ class AttemptPermissionPolicy(ModelPermissionPolicy):
         return self.user_has_permission(user, action)
 
 
+register_permission_policy(Attempt, AttemptPermissionPolicy(Attempt))
+
+
 class AttemptFilterSet(WagtailFilterSet):
     quiz = django_filters.ModelChoiceFilter(
         label=_("Quiz"), queryset=QuizPage.objects.order_by("path")
@@ -306,7 +310,6 @@ class AttemptViewSet(ModelViewSet):
     menu_label = _("Quiz attempts")
     menu_order = 305
     add_to_admin_menu = True
-    permission_policy = AttemptPermissionPolicy(Attempt)
     index_view_class = AttemptIndexView
     inspect_view_class = AttemptInspectView
     inspect_view_enabled = True
