@@ -233,8 +233,8 @@ def question_stats(*, quiz: QuizPage) -> list[QuestionStat]:
         .values("question_id")
         .annotate(
             answers=Count("pk"),
-            points=Sum(to_float(Coalesce("points", Value(Decimal(0))))),
-            max_points=Sum(to_float("max_points")),
+            total_points=Sum(to_float(Coalesce("points", Value(Decimal(0))))),
+            total_max=Sum(to_float("max_points")),
             n=Count("pk", filter=paired),
             sx=Sum(item, filter=paired),
             sy=Sum(rest, filter=paired),
@@ -261,7 +261,7 @@ def question_stats(*, quiz: QuizPage) -> list[QuestionStat]:
                 law_name=law,
                 answers=row["answers"],
                 facility=(
-                    row["points"] / row["max_points"] if row["max_points"] else None
+                    row["total_points"] / row["total_max"] if row["total_max"] else None
                 ),
                 discrimination=_pearson(
                     row["n"],
