@@ -6,165 +6,610 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('incentives', '0002_hr_permissions'),
-        ('org', '0005_hr_audit_log'),
-        ('quizzes', '0003_quiz_engine'),
-        ('training', '0003_lesson_image_prefetch'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("incentives", "0002_hr_permissions"),
+        ("org", "0005_hr_audit_log"),
+        ("quizzes", "0003_quiz_engine"),
+        ("training", "0003_lesson_image_prefetch"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IncentiveRule',
+            name="IncentiveRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('code', models.SlugField(help_text='A short unique code, for example quiz-first-pass.', max_length=64, unique=True, verbose_name='code')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="A short unique code, for example quiz-first-pass.",
+                        max_length=64,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
             ],
             options={
-                'verbose_name': 'incentive rule',
-                'verbose_name_plural': 'incentive rules',
-                'ordering': ['code'],
+                "verbose_name": "incentive rule",
+                "verbose_name_plural": "incentive rules",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='EvaluationRun',
+            name="EvaluationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(db_index=True, max_length=7, verbose_name='period')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('dry_run', models.BooleanField(default=False, verbose_name='dry run')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=8, verbose_name='status')),
-                ('candidates', models.PositiveIntegerField(default=0, verbose_name='entries found')),
-                ('created', models.PositiveIntegerField(default=0, verbose_name='entries created')),
-                ('skipped', models.PositiveIntegerField(default=0, verbose_name='entries already posted')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='started by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        db_index=True, max_length=7, verbose_name="period"
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="started at"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="finished at"
+                    ),
+                ),
+                ("dry_run", models.BooleanField(default=False, verbose_name="dry run")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="running",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "candidates",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="entries found"
+                    ),
+                ),
+                (
+                    "created",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="entries created"
+                    ),
+                ),
+                (
+                    "skipped",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="entries already posted"
+                    ),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="started by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluation run',
-                'verbose_name_plural': 'evaluation runs',
-                'ordering': ['-started_at', '-pk'],
+                "verbose_name": "evaluation run",
+                "verbose_name_plural": "evaluation runs",
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RemediationLink',
+            name="RemediationLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='remediation', to='training.assignment', verbose_name='assignment')),
-                ('complaint', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='remediations', to='incentives.complaint', verbose_name='complaint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="remediation",
+                        to="training.assignment",
+                        verbose_name="assignment",
+                    ),
+                ),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="remediations",
+                        to="incentives.complaint",
+                        verbose_name="complaint",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'remediation',
-                'verbose_name_plural': 'remediations',
+                "verbose_name": "remediation",
+                "verbose_name_plural": "remediations",
             },
         ),
         migrations.CreateModel(
-            name='RuleVersion',
+            name="RuleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('trigger', models.CharField(choices=[('quiz_passed_first_attempt', 'Quiz passed at the first attempt'), ('quiz_perfect_score', 'Quiz with a perfect score'), ('quiz_failed_all_attempts', 'Quiz failed with every attempt used'), ('course_completed_on_time', 'Mandatory course completed on time'), ('course_overdue_at_period_end', 'Mandatory course overdue at the end of the period'), ('complaint_upheld_at_fault', 'Complaint upheld with staff at fault (responsible employee)'), ('complaint_resolved_on_time_satisfied', 'Complaint resolved on time, customer satisfied (handler)'), ('complaint_overdue', 'Complaint overdue (handler)'), ('remediation_completed_on_time', 'Remediation course completed on time')], db_index=True, max_length=48, verbose_name='trigger')),
-                ('topic', models.CharField(blank=True, choices=[('consumer_protection', 'Consumer protection law'), ('financial_knowledge', 'Financial knowledge'), ('credit_reporting', 'Credit reporting'), ('complaint_handling', 'Complaint handling'), ('other', 'Other')], max_length=32, verbose_name='topic')),
-                ('complaint_category', models.CharField(blank=True, max_length=64, verbose_name='complaint category')),
-                ('kind', models.CharField(choices=[('reward', 'Reward'), ('penalty', 'Penalty')], max_length=8, verbose_name='kind')),
-                ('points', models.IntegerField(default=0, verbose_name='points')),
-                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='amount (CNY)')),
-                ('active_from', models.DateField(verbose_name='active from')),
-                ('active_until', models.DateField(blank=True, null=True, verbose_name='active until')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('course', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='training.coursepage', verbose_name='course')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('quiz', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='quizzes.quizpage', verbose_name='quiz')),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='incentives.incentiverule', verbose_name='rule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            (
+                                "quiz_passed_first_attempt",
+                                "Quiz passed at the first attempt",
+                            ),
+                            ("quiz_perfect_score", "Quiz with a perfect score"),
+                            (
+                                "quiz_failed_all_attempts",
+                                "Quiz failed with every attempt used",
+                            ),
+                            (
+                                "course_completed_on_time",
+                                "Mandatory course completed on time",
+                            ),
+                            (
+                                "course_overdue_at_period_end",
+                                "Mandatory course overdue at the end of the period",
+                            ),
+                            (
+                                "complaint_upheld_at_fault",
+                                "Complaint upheld with staff at fault (responsible employee)",
+                            ),
+                            (
+                                "complaint_resolved_on_time_satisfied",
+                                "Complaint resolved on time, customer satisfied (handler)",
+                            ),
+                            ("complaint_overdue", "Complaint overdue (handler)"),
+                            (
+                                "remediation_completed_on_time",
+                                "Remediation course completed on time",
+                            ),
+                        ],
+                        db_index=True,
+                        max_length=48,
+                        verbose_name="trigger",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("consumer_protection", "Consumer protection law"),
+                            ("financial_knowledge", "Financial knowledge"),
+                            ("credit_reporting", "Credit reporting"),
+                            ("complaint_handling", "Complaint handling"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="topic",
+                    ),
+                ),
+                (
+                    "complaint_category",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="complaint category"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("reward", "Reward"), ("penalty", "Penalty")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("points", models.IntegerField(default=0, verbose_name="points")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=12,
+                        verbose_name="amount (CNY)",
+                    ),
+                ),
+                ("active_from", models.DateField(verbose_name="active from")),
+                (
+                    "active_until",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="active until"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="training.coursepage",
+                        verbose_name="course",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "quiz",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="quizzes.quizpage",
+                        verbose_name="quiz",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="incentives.incentiverule",
+                        verbose_name="rule",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rule version',
-                'verbose_name_plural': 'rule versions',
-                'ordering': ['rule', '-number'],
+                "verbose_name": "rule version",
+                "verbose_name_plural": "rule versions",
+                "ordering": ["rule", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reward', 'Reward'), ('penalty', 'Penalty')], max_length=8, verbose_name='kind')),
-                ('points', models.IntegerField(default=0, verbose_name='points')),
-                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='amount (CNY)')),
-                ('period', models.CharField(db_index=True, max_length=7, verbose_name='period')),
-                ('source_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='evidence id')),
-                ('evidence_label', models.CharField(blank=True, max_length=200, verbose_name='evidence')),
-                ('posting_key', models.CharField(max_length=200, unique=True, verbose_name='posting key')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=8, verbose_name='status')),
-                ('is_manual', models.BooleanField(default=False, verbose_name='manual adjustment')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed at')),
-                ('review_note', models.TextField(blank=True, verbose_name='review note')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('evaluation_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='incentives.evaluationrun', verbose_name='evaluation run')),
-                ('reversal_of', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='incentives.ledgerentry', verbose_name='reverses')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by')),
-                ('source_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='evidence type')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='org.staffprofile', verbose_name='staff member')),
-                ('rule_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='incentives.ruleversion', verbose_name='rule version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("reward", "Reward"), ("penalty", "Penalty")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("points", models.IntegerField(default=0, verbose_name="points")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=12,
+                        verbose_name="amount (CNY)",
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        db_index=True, max_length=7, verbose_name="period"
+                    ),
+                ),
+                (
+                    "source_id",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="evidence id"
+                    ),
+                ),
+                (
+                    "evidence_label",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="evidence"
+                    ),
+                ),
+                (
+                    "posting_key",
+                    models.CharField(
+                        max_length=200, unique=True, verbose_name="posting key"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "is_manual",
+                    models.BooleanField(
+                        default=False, verbose_name="manual adjustment"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="reviewed at"
+                    ),
+                ),
+                (
+                    "review_note",
+                    models.TextField(blank=True, verbose_name="review note"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "evaluation_run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="incentives.evaluationrun",
+                        verbose_name="evaluation run",
+                    ),
+                ),
+                (
+                    "reversal_of",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="incentives.ledgerentry",
+                        verbose_name="reverses",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewed by",
+                    ),
+                ),
+                (
+                    "source_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="evidence type",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="org.staffprofile",
+                        verbose_name="staff member",
+                    ),
+                ),
+                (
+                    "rule_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="incentives.ruleversion",
+                        verbose_name="rule version",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='ruleversion',
-            constraint=models.UniqueConstraint(fields=('rule', 'number'), name='ruleversion_unique_number'),
+            model_name="ruleversion",
+            constraint=models.UniqueConstraint(
+                fields=("rule", "number"), name="ruleversion_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ruleversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('points', 0), _negated=True), models.Q(('amount', 0), _negated=True), _connector='OR'), name='ruleversion_points_or_amount'),
+            model_name="ruleversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("points", 0), _negated=True),
+                    models.Q(("amount", 0), _negated=True),
+                    _connector="OR",
+                ),
+                name="ruleversion_points_or_amount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ruleversion',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gte', 0), ('amount__gte', 0)), name='ruleversion_magnitudes_not_negative'),
+            model_name="ruleversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points__gte", 0), ("amount__gte", 0)),
+                name="ruleversion_magnitudes_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ruleversion',
-            constraint=models.CheckConstraint(condition=models.Q(('active_until__isnull', True), ('active_until__gte', models.F('active_from')), _connector='OR'), name='ruleversion_window_order'),
+            model_name="ruleversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("active_until__isnull", True),
+                    ("active_until__gte", models.F("active_from")),
+                    _connector="OR",
+                ),
+                name="ruleversion_window_order",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['period', 'status'], name='incentives__period_7d0558_idx'),
+            model_name="ledgerentry",
+            index=models.Index(
+                fields=["period", "status"], name="incentives__period_7d0558_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['staff', 'period'], name='incentives__staff_i_0a482b_idx'),
+            model_name="ledgerentry",
+            index=models.Index(
+                fields=["staff", "period"], name="incentives__staff_i_0a482b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['status', '-created_at'], name='incentives__status_dbf906_idx'),
+            model_name="ledgerentry",
+            index=models.Index(
+                fields=["status", "-created_at"], name="incentives__status_dbf906_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['source_type', 'source_id'], name='incentives__source__65c221_idx'),
+            model_name="ledgerentry",
+            index=models.Index(
+                fields=["source_type", "source_id"],
+                name="incentives__source__65c221_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'pending'), models.Q(('reviewed_by__isnull', False), ('reviewed_at__isnull', False)), _connector='OR'), name='ledgerentry_reviewed_has_reviewer'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "pending"),
+                    models.Q(
+                        ("reviewed_by__isnull", False), ("reviewed_at__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="ledgerentry_reviewed_has_reviewer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('reversal_of__isnull', True), models.Q(models.Q(('kind', 'reward'), ('points__gte', 0), ('amount__gte', 0)), models.Q(('kind', 'penalty'), ('points__lte', 0), ('amount__lte', 0)), _connector='OR')), models.Q(('reversal_of__isnull', False), models.Q(models.Q(('points__lte', 0), ('amount__lte', 0)), models.Q(('points__gte', 0), ('amount__gte', 0)), _connector='OR')), _connector='OR'), name='ledgerentry_sign_matches_kind'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("reversal_of__isnull", True),
+                        models.Q(
+                            models.Q(
+                                ("kind", "reward"),
+                                ("points__gte", 0),
+                                ("amount__gte", 0),
+                            ),
+                            models.Q(
+                                ("kind", "penalty"),
+                                ("points__lte", 0),
+                                ("amount__lte", 0),
+                            ),
+                            _connector="OR",
+                        ),
+                    ),
+                    models.Q(
+                        ("reversal_of__isnull", False),
+                        models.Q(
+                            models.Q(("points__lte", 0), ("amount__lte", 0)),
+                            models.Q(("points__gte", 0), ("amount__gte", 0)),
+                            _connector="OR",
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="ledgerentry_sign_matches_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('points', 0), _negated=True), models.Q(('amount', 0), _negated=True), _connector='OR'), name='ledgerentry_points_or_amount'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("points", 0), _negated=True),
+                    models.Q(("amount", 0), _negated=True),
+                    _connector="OR",
+                ),
+                name="ledgerentry_points_or_amount",
+            ),
         ),
     ]

@@ -61,11 +61,16 @@ class ReviewReport:
         return len(self.entry_ids)
 
 
-def posting_key(*, rule_code: str, source, staff_id: int, period: str) -> str:
+def posting_key(
+    *, rule_code: str, source: str, staff_id: int, period: str | None = None
+) -> str:
     """The unique key of an evaluated entry: the RULE (not its version), the
-    source event, the employee and the period. Re-evaluating, or evaluating
-    with a newer version of the rule, finds the key taken and posts nothing."""
-    return f"{rule_code}:{source}:{staff_id}:{period}"
+    source event and the employee; a period only for events that are a state
+    at a period's end. Re-evaluating, evaluating the quarter after its months,
+    or evaluating with a newer version of the rule finds the key taken and
+    posts nothing."""
+    key = f"{rule_code}:{source}:{staff_id}"
+    return f"{key}:{period}" if period else key
 
 
 def four_eyes() -> bool:

@@ -73,8 +73,13 @@ def test_reject_needs_reason(learner, hr):
 
 def test_maker_of_adjustment_may_not_approve(learner, hr, other_hr):
     entry = ledger.adjustment_create(
-        staff=learner, kind=EntryKind.REWARD, points=5, amount="20", period="2026-10",
-        reason="表彰", by=hr.user,
+        staff=learner,
+        kind=EntryKind.REWARD,
+        points=5,
+        amount="20",
+        period="2026-10",
+        reason="表彰",
+        by=hr.user,
     )
     with pytest.raises(ValidationError) as exc:
         ledger.entry_approve(entry, hr.user)
@@ -105,8 +110,12 @@ def test_nobody_reviews_an_entry_about_themselves(hr, other_hr):
 def test_four_eyes_can_be_switched_off(learner, hr, settings):
     settings.INCENTIVES_FOUR_EYES = False
     entry = ledger.adjustment_create(
-        staff=learner, kind=EntryKind.REWARD, points=5, period="2026-10",
-        reason="表彰", by=hr.user,
+        staff=learner,
+        kind=EntryKind.REWARD,
+        points=5,
+        period="2026-10",
+        reason="表彰",
+        by=hr.user,
     )
     assert ledger.entry_approve(entry, hr.user).status == "approved"
 
@@ -224,8 +233,13 @@ def test_reversal_chain(learner, hr, other_hr):
 
 def test_adjustment_signs_by_kind(learner, hr):
     penalty = ledger.adjustment_create(
-        staff=learner, kind=EntryKind.PENALTY, points=3, amount="12.50",
-        period="2026-q4", reason="迟到", by=hr.user,
+        staff=learner,
+        kind=EntryKind.PENALTY,
+        points=3,
+        amount="12.50",
+        period="2026-q4",
+        reason="迟到",
+        by=hr.user,
     )
     assert (penalty.points, penalty.amount) == (-3, Decimal("-12.50"))
     assert penalty.period == "2026-Q4"
@@ -244,8 +258,13 @@ def test_adjustment_signs_by_kind(learner, hr):
 )
 def test_adjustment_refusals(learner, hr, changes, field):
     fields = {
-        "staff": learner, "kind": EntryKind.REWARD, "points": 1, "amount": "1",
-        "period": "2026-10", "reason": "ok", "by": hr.user,
+        "staff": learner,
+        "kind": EntryKind.REWARD,
+        "points": 1,
+        "amount": "1",
+        "period": "2026-10",
+        "reason": "ok",
+        "by": hr.user,
     }
     fields.update(changes)
     with pytest.raises(ValidationError) as exc:
@@ -279,7 +298,10 @@ def test_two_approvals_race_one_wins(bank):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=approve, args=(u.user,)) for u in (first, second)]
+    threads = [
+        threading.Thread(target=approve, args=(profile.user,))
+        for profile in (first, second)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
