@@ -274,6 +274,11 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "training.workflows.publish_approved"
 # --- Rights Academy -------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 
+# Incentives (ledger-core): maker-checker on the ledger ("four eyes"), and the
+# days an employee has to complete a course assigned after an upheld complaint.
+INCENTIVES_FOUR_EYES = env.bool("INCENTIVES_FOUR_EYES", default=True)
+REMEDIATION_DUE_DAYS = env.int("REMEDIATION_DUE_DAYS", default=30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
