@@ -11,3 +11,5 @@ class IncentivesConfig(AppConfig):
         from incentives.resources import register_kinds
 
         register_kinds(register)
+
+        from incentives import receivers  # noqa: F401  (connects the signal)

@@ -171,13 +171,21 @@ def _quiz_candidates(versions, window: _Window, add) -> None:
             pk__in={o.course_id for o in outcomes if o.course_id}
         ).values_list("pk", "topic")
     )
-    tests = {
-        T.QUIZ_PASSED_FIRST_ATTEMPT: lambda o: o.is_first_attempt and o.passed,
-        T.QUIZ_PERFECT_SCORE: lambda o: o.is_perfect and o.passed,
-        T.QUIZ_FAILED_ALL_ATTEMPTS: lambda o: o.attempts_exhausted_without_pass,
-    }
+    quiz_candidates_for(versions, outcomes, quiz_titles, topics, add)
+
+
+QUIZ_TESTS = {
+    T.QUIZ_PASSED_FIRST_ATTEMPT: lambda o: o.is_first_attempt and o.passed,
+    T.QUIZ_PERFECT_SCORE: lambda o: o.is_perfect and o.passed,
+    T.QUIZ_FAILED_ALL_ATTEMPTS: lambda o: o.attempts_exhausted_without_pass,
+}
+
+
+def quiz_candidates_for(versions, outcomes, quiz_titles, topics, add) -> None:
+    """Apply the quiz rules to attempt outcomes (no queries); the regrade
+    receiver shares it."""
     for version in versions:
-        test = tests[version.trigger]
+        test = QUIZ_TESTS[version.trigger]
         for outcome in outcomes:
             if not test(outcome):
                 continue
