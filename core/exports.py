@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 from core.imports import registry
 from core.imports.pipeline import FORMULA_PREFIXES
@@ -98,17 +101,28 @@ def write_xlsx(rows, stream, *, title: str = "export") -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     count = -1
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
-            if isinstance(value, str):
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
+    try:
+        for row in rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                cells.append(cell)
+            sheet.append(cells)
+            count += 1
+    except BaseException:
+        _discard(sheet)
+        raise
     workbook.save(stream)
     return max(count, 0)
+
+
+def _discard(sheet) -> None:
+    """Close and delete a write-only sheet's temporary file after a failure
+    (openpyxl removes it only when the workbook is saved)."""
+    sheet.close()
+    sheet._writer.cleanup()
 
 
 def _xlsx_value(value):
@@ -146,3 +160,24 @@ def write_export(
     finally:
         text.flush()
         text.detach()
+
+
+def write_export_file(kind_name: str, path: Path, fmt: str, queryset=None) -> int:
+    """Write an export to `path` all or nothing; returns the row count.
+
+    The rows go to a temporary file beside `path` that replaces it only once
+    complete: a failure half-way (database gone, disk full, a bad row) leaves no
+    half-written file that looks like an export, and an older file at `path`
+    as it was."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            count = write_export(kind_name, stream, fmt, queryset)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count

@@ -13,6 +13,9 @@ from core.admin_export_views import admin_urlpatterns as export_admin_urlpattern
 from core.admin_export_views import exportable_kinds
 from core.admin_views import admin_urlpatterns, importable_kinds
 from core.models import AuditEvent
+from core.users import guard_user_bulk_actions
+
+hooks.register("before_bulk_action", guard_user_bulk_actions)
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):

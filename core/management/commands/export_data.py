@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.audit import audit_record
-from core.exports import UnknownFilter, export_queryset, write_export
+from core.exports import UnknownFilter, export_queryset, write_export_file
 from core.imports import registry
 from core.models import AuditEvent
 
@@ -41,8 +41,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{kind} has no --period/--status filter") from None
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
-        with output.open("wb") as stream:
-            count = write_export(kind, stream, fmt, queryset)
+        # All or nothing, and audited only once the file is complete.
+        count = write_export_file(kind, output, fmt, queryset)
         audit_record(
             user=None,
             action=AuditEvent.Action.EXPORT,
