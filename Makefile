@@ -41,7 +41,6 @@ messages: $(STAMP)
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	bash .ci/bench-deps || echo "wrk unavailable: using the Python load client"
 	$(BIN)/python bench/run.py
 

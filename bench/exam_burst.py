@@ -210,7 +210,10 @@ def main(argv=None) -> list[dict]:
     return results
 
 
-SMOKE_ARGS = ["--takers", "4", "--minutes", "0.1", "--ramp", "2", "--window", "2"]
+SMOKE_ARGS = [
+    *("--takers", "4", "--minutes", "0.1", "--ramp", "2", "--window", "2"),
+    *("--db", "sqlite"),
+]
 
 if __name__ == "__main__":
     main()
