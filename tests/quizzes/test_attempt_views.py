@@ -73,7 +73,7 @@ def test_quiz_page_shows_rules_notice_and_start(as_learner, quiz):
     body = response.content.decode()
     assert response.status_code == 200
     assert "data-integrity-notice" in body and "data-start" in body
-    assert "Pass mark: 60%" in body and "Time limit: 20 minutes" in body
+    assert "Pass mark: 60%" in body and "Time limit: 20 min" in body
     assert "Attempts left: 3 of 3" in body
 
 
