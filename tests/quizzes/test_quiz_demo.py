@@ -4,6 +4,7 @@ kind across two months, created through the services, idempotent."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from core import demo
 from quizzes import demo as quizzes_demo
@@ -26,6 +27,7 @@ def state():
 
 def test_demo_quizzes_and_attempts(db, settings, tmp_path):
     settings.DEMO_PASSWORD = "Demo-test-password-1"
+    autodiscover_modules("demo")
     context = demo.DemoContext(password="x", password_source="test", log=print)
     for _order, name, step in demo.steps():
         if name.split(":")[0] in {"org", "training", "quizzes"}:
