@@ -274,6 +274,17 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "training.workflows.publish_approved"
 # --- Rights Academy -------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 
+# Incentives (ledger-core): maker-checker on the ledger ("four eyes"), and the
+# days an employee has to complete a course assigned after an upheld complaint.
+INCENTIVES_FOUR_EYES = env.bool("INCENTIVES_FOUR_EYES", default=True)
+REMEDIATION_DUE_DAYS = env.int("REMEDIATION_DUE_DAYS", default=30)
+
+# Personal data protection (个人信息保护法): a complaint closed longer ago than this
+# many days has its customer's details anonymised by the daily
+# `anonymise_complaints` job. Five years by default, the usual record-keeping
+# period; set it to what the bank's retention policy says.
+COMPLAINT_RETENTION_DAYS = env.int("COMPLAINT_RETENTION_DAYS", default=5 * 365)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

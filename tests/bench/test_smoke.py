@@ -13,7 +13,17 @@ sys.path.insert(0, str(BENCH))
 KEYS = {"metric", "value", "baseline", "ratio", "unit"}
 
 
-@pytest.mark.parametrize("name", ["import_staff", "pages", "quiz_submit"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "import_staff",
+        "pages",
+        "evaluate_quarter",
+        "ledger_export",
+        "exam_burst",
+        "quiz_submit",
+    ],
+)
 def test_benchmark_script_smoke(name, tmp_path):
     import run
 
