@@ -25,8 +25,14 @@ SCRIPTS = {
     "ledger_export": [],
     "ledger_export_pg": ["--db", "postgres"],
     "exam_burst": [],
+    "quiz_submit": [],
+    "quiz_submit_pg": ["--db", "postgres"],
 }
-MODULE_OF = {"import_staff_pg": "import_staff", "ledger_export_pg": "ledger_export"}
+MODULE_OF = {
+    "import_staff_pg": "import_staff",
+    "ledger_export_pg": "ledger_export",
+    "quiz_submit_pg": "quiz_submit",
+}
 
 
 def run(names: list[str], smoke: bool) -> list[dict]:

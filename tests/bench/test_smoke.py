@@ -14,7 +14,15 @@ KEYS = {"metric", "value", "baseline", "ratio", "unit"}
 
 
 @pytest.mark.parametrize(
-    "name", ["import_staff", "pages", "evaluate_quarter", "ledger_export", "exam_burst"]
+    "name",
+    [
+        "import_staff",
+        "pages",
+        "evaluate_quarter",
+        "ledger_export",
+        "exam_burst",
+        "quiz_submit",
+    ],
 )
 def test_benchmark_script_smoke(name, tmp_path):
     import run
