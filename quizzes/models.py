@@ -391,6 +391,22 @@ class QuizPage(Page):
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
 
+    def get_context(self, request, *args, **kwargs):
+        """The start page: the learner's attempts and whether one may start."""
+        from django.utils import timezone
+
+        from org.selectors import staff_get_for_user
+        from quizzes import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        staff = staff_get_for_user(request.user)
+        context["availability"] = (
+            None
+            if staff is None
+            else selectors.quiz_availability(staff=staff, quiz=self, now=timezone.now())
+        )
+        return context
+
 
 class QuizQuestion(Orderable):
     """A question every attempt of the quiz shows."""
