@@ -255,3 +255,31 @@ def test_staff_of_other_departments_do_not_share_entries(bank, quiz, questions):
     client.force_login(second.user)
     html = client.get(reverse("quizzes:notebook")).content.decode()
     assert 'data-stat="open">0<' in html
+
+
+def test_practice_never_reveals_what_the_quiz_withholds(
+    learner, as_learner, course, questions
+):
+    from quizzes.models import QuizPage
+
+    quiz = factories.quiz(
+        course=course,
+        fixed=questions,
+        feedback_policy=QuizPage.FeedbackPolicy.NEVER,
+    )
+    fill_notebook(learner, quiz, questions)
+    question = questions[0]
+    entry = NotebookEntry.objects.get(staff=learner, question=question)
+    as_learner.post(
+        reverse("quizzes:notebook_practice", args=[entry.pk]),
+        {"choice": wrong_ids(question)},
+    )
+    html = as_learner.get(
+        reverse("quizzes:notebook_result", args=[entry.pk])
+    ).content.decode()
+    assert 'data-practice-result="wrong"' in html
+    assert "data-key-withheld" in html
+    assert "data-correct" not in html
+    assert EXPLANATION not in html
+    entry.refresh_from_db()
+    assert entry.practice_count == 1
