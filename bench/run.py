@@ -21,8 +21,10 @@ SCRIPTS = {
     "import_staff": [],
     "import_staff_pg": ["--db", "postgres"],
     "pages": [],
+    "quiz_submit": [],
+    "quiz_submit_pg": ["--db", "postgres"],
 }
-MODULE_OF = {"import_staff_pg": "import_staff"}
+MODULE_OF = {"import_staff_pg": "import_staff", "quiz_submit_pg": "quiz_submit"}
 
 
 def run(names: list[str], smoke: bool) -> list[dict]:

@@ -270,22 +270,22 @@ def answer_save(
         raise AttemptError(ERROR_TOO_LATE, "too_late")
     if seq is None:
         seq = int(now.timestamp() * 1000)
-    written = AttemptAnswer.objects.filter(
-        attempt_id=attempt.pk,
-        question_key=question_key,
-        attempt__status=Attempt.Status.IN_PROGRESS,
-        seq__lte=seq,
-    ).update(selected=selected, saved_at=now, seq=seq)
-    if written:
-        return True
-    # Nothing written: a newer save won, or the attempt ended meanwhile.
-    if (
-        Attempt.objects.filter(pk=attempt.pk)
-        .exclude(status=Attempt.Status.IN_PROGRESS)
-        .exists()
-    ):
-        raise AttemptError(ERROR_ENDED, "ended")
-    return False
+    with transaction.atomic():
+        # Lock the attempt row: a submit (which locks it too) either grades
+        # after this save, or ends the attempt before it and the save is refused.
+        status = (
+            Attempt.objects.select_for_update()
+            .filter(pk=attempt.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status != Attempt.Status.IN_PROGRESS:
+            raise AttemptError(ERROR_ENDED, "ended")
+        written = AttemptAnswer.objects.filter(
+            attempt_id=attempt.pk, question_key=question_key, seq__lte=seq
+        ).update(selected=selected, saved_at=now, seq=seq)
+    # Not written: a newer change of this question is already saved.
+    return bool(written)
 
 
 # --- ending ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ import json
 import uuid
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -68,12 +69,18 @@ def attempt(quiz, learner):
 # --- the quiz page (start page) ------------------------------------------------
 
 
+def english(client):
+    """Pages speak Chinese unless the learner chose English (language cookie)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 def test_quiz_page_shows_rules_notice_and_start(as_learner, quiz):
-    response = as_learner.get(quiz.url)
+    response = english(as_learner).get(quiz.url)
     body = response.content.decode()
     assert response.status_code == 200
     assert "data-integrity-notice" in body and "data-start" in body
-    assert "Pass mark: 60%" in body and "Time limit: 20 minutes" in body
+    assert "Pass mark: 60%" in body and "Time limit: 20 min" in body
     assert "Attempts left: 3 of 3" in body
 
 
@@ -122,7 +129,7 @@ def test_start_creates_and_redirects_then_resumes(as_learner, quiz):
 def test_start_refused_goes_back_to_the_quiz_with_a_message(as_learner, course):
     quiz = quiz_with(course, 1, close_at=timezone.now() - dt.timedelta(minutes=1))
     start = reverse("quizzes:attempt_start", kwargs={"quiz_id": quiz.pk})
-    response = as_learner.post(start, follow=True)
+    response = english(as_learner).post(start, follow=True)
     assert response.redirect_chain[-1][0] == quiz.url
     assert "This quiz is closed." in response.content.decode()
     assert not Attempt.objects.exists()
