@@ -237,3 +237,21 @@ def test_regrade_dry_run_queries_do_not_grow_with_attempts(
             reverse("quiz_reports:regrade", args=[questions[0].pk])
         )
     assert response.content.decode().count("data-attempt=") == learners
+
+
+def test_an_unpublished_correction_changes_nothing_and_says_so(
+    as_trainer, attempt, questions
+):
+    question = questions[0]
+    draft = type(question).objects.get(pk=question.pk)
+    choices = list(draft.choices.all())
+    for choice in choices:
+        choice.is_correct = choice.text == "乙"
+    draft.choices = choices
+    draft.save_revision()  # saved as a draft, not published
+    url = reverse("quiz_reports:regrade", args=[question.pk])
+    html = as_trainer.get(url).content.decode()
+    assert "data-unpublished" in html
+    assert "data-attempt=" not in html
+    as_trainer.post(url, {"reason": "更正"})
+    assert not RegradeRecord.objects.exists()
