@@ -4,7 +4,10 @@ checks the answer on the server and then shows the key, the explanation and
 the source. Practice never counts toward an attempt or a score.
 
 Before the learner answers, the page holds only the stem and the choices'
-text (`learner_view`): no correct flags, feedback or explanation. The result
+text (`learner_view`): no correct flags, feedback or explanation. After, the
+key and the explanation are shown only when a quiz in which the learner met
+the question shows its answers now (its feedback policy), so the notebook
+never reveals what a quiz withholds; the verdict (right or wrong) always is. The result
 is kept in the session and shown after a redirect, so reloading it never
 counts a practice answer twice. Another learner's entries are 404.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -130,6 +134,11 @@ def notebook_result(request, pk: int):
             "choices": choices,
             "right": result["right"],
             "left": result["left"],
+            "key_visible": stats.notebook_key_visible(
+                staff_id=entry.staff_id,
+                question_id=entry.question_id,
+                now=timezone.now(),
+            ),
             "next_url": next_url,
             "law": law,
         },

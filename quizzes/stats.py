@@ -475,3 +475,38 @@ def notebook_next_entry(*, staff_id: int, law_name: str | None = None):
         .order_by("practice_count", "-wrong_count", "last_wrong_at", "pk")
         .first()
     )
+
+
+def notebook_key_visible(*, staff_id: int, question_id: int, now) -> bool:
+    """Whether practice may show the learner the answer key and explanation of
+    a question: only if a quiz in which the learner met it shows its answers
+    now (its feedback policy; DESIGN invariant 1 would otherwise leak through
+    the notebook into a retake). Two queries."""
+    from quizzes.selectors import attempt_feedback_visible
+
+    attempts = list(
+        Attempt.objects.filter(
+            staff_id=staff_id,
+            status__in=Attempt.FINISHED,
+            pk__in=AttemptAnswer.objects.filter(question_id=question_id).values(
+                "attempt_id"
+            ),
+        )
+        .select_related("quiz")
+        .defer("questions")
+    )
+    if not attempts:
+        return False
+    passed = set(
+        Attempt.objects.filter(
+            staff_id=staff_id,
+            quiz_id__in={a.quiz_id for a in attempts},
+            passed=True,
+        ).values_list("quiz_id", flat=True)
+    )
+    return any(
+        attempt_feedback_visible(
+            attempt=attempt, has_passed=attempt.quiz_id in passed, now=now
+        )
+        for attempt in attempts
+    )

@@ -203,3 +203,55 @@ def test_regrade_needs_csrf(trainer, attempt, questions):
 def test_question_listing_offers_a_regrade_to_trainers(as_trainer, questions):
     html = as_trainer.get(reverse("wagtailsnippets_quizzes_question:list")).content
     assert reverse("quiz_reports:regrade", args=[questions[0].pk]).encode() in html
+
+
+@pytest.mark.parametrize("size", [3, 20])
+def test_detail_queries_do_not_grow_with_questions_or_events(
+    as_trainer, learner, course, size, django_assert_max_num_queries
+):
+    questions = [factories.question() for _ in range(size)]
+    quiz = factories.quiz(course=course, fixed=questions)
+    attempt = graded_attempt(
+        staff=learner, quiz=quiz, answers=[(q, False) for q in questions]
+    )
+    for _ in range(size):
+        integrity_event(attempt, IntegrityEvent.Kind.PASTE)
+    with django_assert_max_num_queries(30):
+        response = as_trainer.get(reverse("quiz_attempts:inspect", args=[attempt.pk]))
+    assert response.content.decode().count("data-answer=") == size
+
+
+@pytest.mark.parametrize("learners", [2, 12])
+def test_regrade_dry_run_queries_do_not_grow_with_attempts(
+    as_trainer, bank, quiz, questions, learners, django_assert_max_num_queries
+):
+    for _ in range(learners):
+        graded_attempt(
+            staff=org_factories.staff(department=bank.o1),
+            quiz=quiz,
+            answers=[(q, False) for q in questions],
+        )
+    correct_key(questions[0], {"乙"})
+    with django_assert_max_num_queries(30):
+        response = as_trainer.get(
+            reverse("quiz_reports:regrade", args=[questions[0].pk])
+        )
+    assert response.content.decode().count("data-attempt=") == learners
+
+
+def test_an_unpublished_correction_changes_nothing_and_says_so(
+    as_trainer, attempt, questions
+):
+    question = questions[0]
+    draft = type(question).objects.get(pk=question.pk)
+    choices = list(draft.choices.all())
+    for choice in choices:
+        choice.is_correct = choice.text == "乙"
+    draft.choices = choices
+    draft.save_revision()  # saved as a draft, not published
+    url = reverse("quiz_reports:regrade", args=[question.pk])
+    html = as_trainer.get(url).content.decode()
+    assert "data-unpublished" in html
+    assert "data-attempt=" not in html
+    as_trainer.post(url, {"reason": "更正"})
+    assert not RegradeRecord.objects.exists()

@@ -260,3 +260,33 @@ def test_choices_of_another_question_are_wrong_in_practice(learner, quiz, questi
     entry = NotebookEntry.objects.get(staff=learner, question=q1)
     others = [c.pk for c in q2.choices.all() if c.is_correct]
     assert not notebook.notebook_practice_answer(entry=entry, selected=others).right
+
+
+def test_a_real_submission_fills_the_notebook_and_a_regrade_empties_it(
+    learner, trainer, quiz, questions, django_capture_on_commit_callbacks
+):
+    """Through the quiz engine: start, answer 乙 everywhere, submit (the signal
+    arrives on commit); then the key of the first question is corrected to 乙."""
+    from quizzes.services import attempts, regrade
+    from tests.quizzes.test_regrade import correct_key
+
+    attempt = attempts.attempt_start(staff=learner, quiz=quiz)
+    for entry in attempt.questions:
+        chosen = next(c["id"] for c in entry["choices"] if c["text"] == "乙")
+        attempts.answer_save(
+            attempt=attempt, question_key=entry["key"], choice_ids=[chosen]
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt = attempts.attempt_submit(attempt=attempt)
+    assert attempt.score == 0
+    assert set(
+        NotebookEntry.objects.filter(
+            staff=learner, resolved_at__isnull=True
+        ).values_list("question_id", flat=True)
+    ) == {q.pk for q in questions}
+    correct_key(questions[0], {"乙"})
+    regrade.regrade_apply(question=questions[0], by=trainer.user, reason="更正")
+    attempt.refresh_from_db()
+    assert attempt.score == 1
+    entry = NotebookEntry.objects.get(staff=learner, question=questions[0])
+    assert entry.resolution == NotebookEntry.Resolution.ATTEMPT
