@@ -152,7 +152,9 @@ class LedgerIndexView(ForbiddenMixin, generic.IndexView):
             StaffColumn("staff", label=gettext_lazy("Staff member")),
             Column("period", label=gettext_lazy("Period"), sort_key="period"),
             Column("kind", label=gettext_lazy("Kind"), accessor="get_kind_display"),
-            SignedColumn("points", label=gettext_lazy("Points"), sort_key="points"),
+            SignedColumn(
+                "points", label=gettext_lazy("Incentive points"), sort_key="points"
+            ),
             Column("amount", label=gettext_lazy("Amount (CNY)"), sort_key="amount"),
             Column(
                 "rule",
