@@ -303,8 +303,8 @@ class LedgerEntryView(EntryMixin, TemplateView):
             can_review=is_pending and user.has_perm(REVIEW_PERMISSION),
             can_reverse=(
                 entry.status == LedgerEntry.Status.APPROVED
-                and not hasattr(entry, "_reversed")
-                and not LedgerEntry.objects.filter(reversal_of=entry).exists()
+                # loaded by ledger_entry_get (select_related): no query
+                and not hasattr(entry, "reversed_by")
                 and user.has_perm(POST_PERMISSION)
             ),
             is_maker=is_pending
