@@ -421,3 +421,14 @@ def register_complaint_log_actions(actions):
         gettext_lazy("Approve longer deadline"),
         gettext_lazy("Longer deadline approved"),
     )
+
+
+# --- rules and evaluation (ledger-core)
+from incentives.admin_evaluation import EvaluationViewSet  # noqa: E402
+from incentives.admin_rules import RuleViewSet  # noqa: E402
+
+IncentivesGroup.items = (
+    *IncentivesGroup.items,
+    RuleViewSet("incentive_rules"),
+    EvaluationViewSet("incentive_evaluation"),
+)
