@@ -489,15 +489,28 @@ def _in_threads(*targets):
     return errors
 
 
+def _overdue_complaints(bank, staff, prefix):
+    """Open complaints received in September: each passes its deadline in
+    October. No pages: a transactional test may run after the page tree was
+    flushed."""
+    from incentives import services
+
+    for n, person in enumerate(staff):
+        services.complaint_create(
+            reference_no=f"{prefix}-{n}",
+            received_at=local(2026, 9, 20, 9),
+            channel=Complaint.Channel.PHONE,
+            department=bank.o1,
+            handler=person,
+        )
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_evaluations_post_one_set(bank):
-    course = training_factories.course(title="并发")
-    quiz = quiz_factories.quiz(course=course)
-    lf.rule(trigger=T.QUIZ_PASSED_FIRST_ATTEMPT)
-    staff = [factories.staff(department=bank.o1) for _ in range(20)]
-    for person in staff:
-        quiz_factories.finished_attempt(staff=person, quiz=quiz, submitted_at=oct_(3))
+    lf.rule(trigger=T.COMPLAINT_OVERDUE, kind=EntryKind.PENALTY)
+    staff = [factories.staff(department=bank.o1, role=None) for _ in range(20)]
+    _overdue_complaints(bank, staff, "RACE")
 
     errors = _in_threads(evaluate, evaluate)
 
@@ -509,21 +522,14 @@ def test_two_concurrent_evaluations_post_one_set(bank):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_evaluation_while_hr_approves_stays_consistent(bank):
-    course = training_factories.course(title="并发审批")
-    quiz = quiz_factories.quiz(course=course)
-    lf.rule(trigger=T.QUIZ_PASSED_FIRST_ATTEMPT)
+    lf.rule(trigger=T.COMPLAINT_OVERDUE, kind=EntryKind.PENALTY)
     reviewer = factories.staff(department=bank.hr_dept, role=None)
-    staff = [factories.staff(department=bank.o1) for _ in range(10)]
-    for person in staff:
-        quiz_factories.finished_attempt(staff=person, quiz=quiz, submitted_at=oct_(3))
+    staff = [factories.staff(department=bank.o1, role=None) for _ in range(10)]
+    _overdue_complaints(bank, staff, "FIRST")
     evaluate()
     ids = list(LedgerEntry.objects.values_list("pk", flat=True))
     # New events arrive, then evaluation and a bulk approval run at once.
-    for person in staff:
-        quiz_factories.finished_attempt(
-            staff=person, quiz=quiz, number=2, score=10, submitted_at=oct_(4)
-        )
-    lf.rule(trigger=T.QUIZ_PERFECT_SCORE)
+    _overdue_complaints(bank, staff, "SECOND")
 
     errors = _in_threads(
         evaluate, lambda: ledger.entries_approve_many(ids, reviewer.user)
