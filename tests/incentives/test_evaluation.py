@@ -539,3 +539,34 @@ def test_evaluation_while_hr_approves_stays_consistent(bank):
     assert LedgerEntry.objects.filter(pk__in=ids, status="approved").count() == 10
     assert LedgerEntry.objects.count() == 20
     assert LedgerEntry.objects.filter(status="pending").count() == 10
+
+
+# --- the command -----------------------------------------------------------------
+
+
+def test_command_dry_run_and_run(busy_period):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("evaluate_incentives", "--period", PERIOD, "--dry-run", stdout=out)
+    assert out.getvalue().count("\n+ ") + out.getvalue().startswith("+ ") == 6
+    assert not LedgerEntry.objects.exists()
+    out = io.StringIO()
+    call_command("evaluate_incentives", "--period", PERIOD, stdout=out)
+    assert LedgerEntry.objects.count() == 6
+    assert PERIOD in out.getvalue()
+
+
+def test_command_bad_period_exits_1(db):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("evaluate_incentives", "--period", "2026-13", stdout=out)
+    assert exc.value.code == 1
+    assert "2026-Q4" in out.getvalue()
+    assert not EvaluationRun.objects.exists()
