@@ -570,3 +570,47 @@ def test_command_bad_period_exits_1(db):
     assert exc.value.code == 1
     assert "2026-Q4" in out.getvalue()
     assert not EvaluationRun.objects.exists()
+
+
+# --- the background job ----------------------------------------------------------
+
+
+def test_job_runs_the_evaluation_with_its_maker(
+    busy_period, hr, django_capture_on_commit_callbacks
+):
+    from core.models import Job
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = evaluation.evaluation_job_create(period="2026-10", by=hr.user)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.report["created"] == 6
+    assert set(
+        LedgerEntry.objects.values_list("evaluation_run__started_by", flat=True)
+    ) == {hr.user.pk}
+
+
+def test_failed_job_is_recorded_and_posts_nothing(busy_period, hr, monkeypatch):
+    from core.models import Job
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(evaluation, "evaluation_candidates", boom)
+    job = Job.objects.create(
+        kind=evaluation.JOB_KIND, input_name="2026-10", created_by=hr.user
+    )
+    evaluation.evaluation_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "database went away" in job.error
+    assert not LedgerEntry.objects.exists()
+    assert not EvaluationRun.objects.exists()
+
+
+def test_job_refuses_a_bad_period(db, hr):
+    from core.models import Job
+
+    with pytest.raises(ValidationError):
+        evaluation.evaluation_job_create(period="2026-00", by=hr.user)
+    assert not Job.objects.exists()
