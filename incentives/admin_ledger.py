@@ -621,12 +621,12 @@ class LedgerMenuItem(MenuItem):
 
 
 class LedgerViewSet(ViewSet):
-    """No add, edit or delete URL exists: the ledger is append-only."""
+    """No add, edit or delete URL exists: the ledger is append-only.
 
-    add_to_admin_menu = True
+    Listed in the Incentives menu group (incentives.wagtail_hooks)."""
+
     menu_label = gettext_lazy("Reward/penalty ledger")
     icon = "list-ul"
-    menu_order = 310
 
     @cached_property
     def menu_item_class(self):

@@ -13,3 +13,5 @@ class IncentivesConfig(AppConfig):
 
         register_kinds(register)
         register_ledger_kind(register)
+
+        from incentives import receivers  # noqa: F401  (connects the signal)

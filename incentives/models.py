@@ -479,7 +479,13 @@ class LedgerEntryQuerySet(models.QuerySet):
 
     def _review(self, **kwargs) -> int:
         """UPDATE … WHERE status='pending' for the review transition only."""
-        allowed = {"status", "reviewed_by", "reviewed_at", "review_note"}
+        allowed = {
+            "status",
+            "reviewed_by",
+            "reviewed_by_id",
+            "reviewed_at",
+            "review_note",
+        }
         if set(kwargs) - allowed:
             raise LedgerEntry.AppendOnly(ERROR_LEDGER_APPEND_ONLY)
         pending = self.filter(status=LedgerEntry.Status.PENDING)

@@ -17,6 +17,7 @@ pay again for an event its older version already posted.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,12 +25,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import PROGRESS_KEY
+from core.models import Job
 from incentives.models import (
     Complaint,
     EntryKind,
@@ -46,6 +50,7 @@ from quizzes.selectors import attempt_outcomes
 from training.models import Assignment, CoursePage
 
 T = TriggerKind
+logger = logging.getLogger(__name__)
 
 # Reasons, stored in the site's default language (Chinese) when posted.
 REASONS = {
@@ -166,13 +171,21 @@ def _quiz_candidates(versions, window: _Window, add) -> None:
             pk__in={o.course_id for o in outcomes if o.course_id}
         ).values_list("pk", "topic")
     )
-    tests = {
-        T.QUIZ_PASSED_FIRST_ATTEMPT: lambda o: o.is_first_attempt and o.passed,
-        T.QUIZ_PERFECT_SCORE: lambda o: o.is_perfect and o.passed,
-        T.QUIZ_FAILED_ALL_ATTEMPTS: lambda o: o.attempts_exhausted_without_pass,
-    }
+    quiz_candidates_for(versions, outcomes, quiz_titles, topics, add)
+
+
+QUIZ_TESTS = {
+    T.QUIZ_PASSED_FIRST_ATTEMPT: lambda o: o.is_first_attempt and o.passed,
+    T.QUIZ_PERFECT_SCORE: lambda o: o.is_perfect and o.passed,
+    T.QUIZ_FAILED_ALL_ATTEMPTS: lambda o: o.attempts_exhausted_without_pass,
+}
+
+
+def quiz_candidates_for(versions, outcomes, quiz_titles, topics, add) -> None:
+    """Apply the quiz rules to attempt outcomes (no queries); the regrade
+    receiver shares it."""
     for version in versions:
-        test = tests[version.trigger]
+        test = QUIZ_TESTS[version.trigger]
         for outcome in outcomes:
             if not test(outcome):
                 continue
@@ -473,6 +486,65 @@ def evaluate_period(
     )
 
 
+# --- as a background job -------------------------------------------------------------
+
+#: core.Job.kind of an evaluation (core's Kind lists imports only so far).
+JOB_KIND = "incentive_evaluation"
+
+
+def evaluation_job_create(*, period: str, by) -> Job:
+    """Queue the evaluation of `period` as a core Job (progress and result on
+    the job). Raises ValidationError on a bad period before queueing."""
+    period = period_normalise(period)
+    job = Job.objects.create(
+        kind=JOB_KIND, record_kind="ledger", input_name=period, created_by=by
+    )
+
+    def enqueue():
+        from incentives.tasks import evaluate_incentives
+
+        evaluate_incentives.enqueue(job_id=str(job.pk))
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def evaluation_job_run(*, job_id) -> Job:
+    """Run a queued evaluation job to its end; a failure is recorded on the job
+    (and, the evaluation being one transaction, nothing of it is kept)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.status != Job.Status.QUEUED:
+            return job
+        job.status = Job.Status.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at"])
+
+    def progress(done: int, total: int) -> None:
+        cache.set(PROGRESS_KEY.format(job.pk), (done, total), timeout=3600)
+
+    try:
+        result = evaluate_period(job.input_name, by=job.created_by, progress=progress)
+    except Exception as exc:
+        logger.exception("evaluation job %s failed", job.pk)
+        job.status = Job.Status.FAILED
+        job.error = f"{type(exc).__name__}: {exc}"
+    else:
+        job.status = Job.Status.SUCCEEDED
+        job.report = {
+            "period": result.period,
+            "run": result.run.pk,
+            "found": len(result.candidates),
+            "created": result.created,
+            "skipped": len(result.candidates) - result.created,
+        }
+        job.progress_done = job.progress_total = 1
+    job.finished_at = timezone.now()
+    job.save()
+    cache.delete(PROGRESS_KEY.format(job.pk))
+    return job
+
+
 __all__ = [
     "Candidate",
     "EvaluationResult",
@@ -480,4 +552,7 @@ __all__ = [
     "evaluation_candidates",
     "evaluate_period",
     "rule_versions_in_force",
+    "evaluation_job_create",
+    "evaluation_job_run",
+    "JOB_KIND",
 ]

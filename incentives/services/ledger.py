@@ -219,7 +219,7 @@ def _post_reversal(
         created_by=by,
         evaluation_run=run,
         reversal_of=original,
-        is_manual=run is None,
+        is_manual=by is not None and run is None,
     )
     try:
         with transaction.atomic():
