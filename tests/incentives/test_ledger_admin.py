@@ -376,6 +376,8 @@ def test_listing_offers_tick_boxes_for_pending_entries_only(as_hr, pending, appr
     assert f'name="entry" value="{pending.pk}"' in html
     assert f'name="entry" value="{approved.pk}"' not in html
     assert 'id="ledger-bulk-form"' in html
+    # the download buttons of the (filtered) listing
+    assert "export=csv" in html and "export=xlsx" in html
 
 
 # --- reversal, adjustment, statement, totals -----------------------------------------
