@@ -100,10 +100,14 @@ with CaptureQueriesContext(connection) as queries:
     began = time.perf_counter()
     result = evaluate_period("2026-Q3", now=dt.datetime(2026, 11, 1, tzinfo=tz))
     seconds = time.perf_counter() - began
+sqls = [q["sql"] for q in queries.captured_queries]
+inserts = sum('INTO "incentives_ledgerentry"' in sql for sql in sqls)
 print(json.dumps({"metric": "evaluate_quarter", "staff": staff_count,
                   "attempts": len(attempts), "complaints": len(complaints),
-                  "seconds": round(seconds, 2), "queries": len(queries),
-                  "entries": result.created}))
+                  "seconds": round(seconds, 2), "queries": len(sqls) - inserts,
+                  "insert_batches": inserts, "entries": result.created,
+                  "sql": [sql[:90] for sql in sqls if "INTO" not in sql]
+                  if "--sql" in sys.argv else None}))
 """
 
 
@@ -117,7 +121,7 @@ def child_env(database_url: str) -> dict:
     return env
 
 
-def measure(staff: int, db: str) -> dict:
+def measure(staff: int, db: str, extra=()) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         if db == "postgres":
             url = os.environ.get(
@@ -133,12 +137,18 @@ def measure(staff: int, db: str) -> dict:
             url = f"sqlite:///{tmp}/bench.sqlite3"
         env = child_env(url)
         subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env,
+            [sys.executable, "manage.py", "migrate", "-v0"],
+            cwd=ROOT,
+            env=env,
             check=True,
         )
         out = subprocess.run(
-            [sys.executable, "-c", CHILD, str(staff)], cwd=ROOT, env=env, check=True,
-            capture_output=True, text=True,
+            [sys.executable, "-c", CHILD, str(staff), *extra],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         return json.loads(out.strip().splitlines()[-1])
 
@@ -148,9 +158,11 @@ def main(argv=None) -> list[dict]:
     parser.add_argument("--staff", type=int, default=10_000)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
+    parser.add_argument("--sql", action="store_true", help="list the read queries")
     args = parser.parse_args(argv)
     sizes = [20, 100] if args.smoke else [max(1, args.staff // 10), args.staff]
-    results = [measure(size, args.db) for size in sizes]
+    extra = ["--sql"] if args.sql else []
+    results = [measure(size, args.db, extra) for size in sizes]
     for result in results:
         print(json.dumps(result))
     return results
