@@ -152,7 +152,9 @@ class LedgerIndexView(ForbiddenMixin, generic.IndexView):
             StaffColumn("staff", label=gettext_lazy("Staff member")),
             Column("period", label=gettext_lazy("Period"), sort_key="period"),
             Column("kind", label=gettext_lazy("Kind"), accessor="get_kind_display"),
-            SignedColumn("points", label=gettext_lazy("Points"), sort_key="points"),
+            SignedColumn(
+                "points", label=gettext_lazy("Incentive points"), sort_key="points"
+            ),
             Column("amount", label=gettext_lazy("Amount (CNY)"), sort_key="amount"),
             Column(
                 "rule",
@@ -301,8 +303,8 @@ class LedgerEntryView(EntryMixin, TemplateView):
             can_review=is_pending and user.has_perm(REVIEW_PERMISSION),
             can_reverse=(
                 entry.status == LedgerEntry.Status.APPROVED
-                and not hasattr(entry, "_reversed")
-                and not LedgerEntry.objects.filter(reversal_of=entry).exists()
+                # loaded by ledger_entry_get (select_related): no query
+                and not hasattr(entry, "reversed_by")
                 and user.has_perm(POST_PERMISSION)
             ),
             is_maker=is_pending
@@ -619,12 +621,12 @@ class LedgerMenuItem(MenuItem):
 
 
 class LedgerViewSet(ViewSet):
-    """No add, edit or delete URL exists: the ledger is append-only."""
+    """No add, edit or delete URL exists: the ledger is append-only.
 
-    add_to_admin_menu = True
+    Listed in the Incentives menu group (incentives.wagtail_hooks)."""
+
     menu_label = gettext_lazy("Reward/penalty ledger")
     icon = "list-ul"
-    menu_order = 310
 
     @cached_property
     def menu_item_class(self):

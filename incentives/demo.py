@@ -443,3 +443,128 @@ def load_complaints(ctx: demo.DemoContext, now: dt.datetime | None = None) -> No
                 "已电话告知投诉人。",
                 by=recorder,
             )
+
+
+# --- incentive rules and the previous month's evaluation (ledger-core) -------------
+
+RULES = [
+    # code, name, trigger, kind, points, amount
+    (
+        "quiz-first-pass",
+        "测验首次通过奖励",
+        "quiz_passed_first_attempt",
+        "reward",
+        5,
+        "20.00",
+    ),
+    ("quiz-perfect", "测验满分奖励", "quiz_perfect_score", "reward", 10, "50.00"),
+    (
+        "quiz-failed-all",
+        "测验次数用尽未通过",
+        "quiz_failed_all_attempts",
+        "penalty",
+        5,
+        "0.00",
+    ),
+    (
+        "course-on-time",
+        "必修课程按期完成",
+        "course_completed_on_time",
+        "reward",
+        3,
+        "0.00",
+    ),
+    (
+        "course-overdue",
+        "必修课程逾期未完成",
+        "course_overdue_at_period_end",
+        "penalty",
+        3,
+        "50.00",
+    ),
+    (
+        "complaint-at-fault",
+        "有责投诉（责任人）",
+        "complaint_upheld_at_fault",
+        "penalty",
+        10,
+        "200.00",
+    ),
+    (
+        "complaint-satisfied",
+        "投诉按期办结且客户满意（处理人）",
+        "complaint_resolved_on_time_satisfied",
+        "reward",
+        3,
+        "30.00",
+    ),
+    (
+        "complaint-overdue",
+        "投诉超期办结（处理人）",
+        "complaint_overdue",
+        "penalty",
+        3,
+        "50.00",
+    ),
+    (
+        "remediation-on-time",
+        "整改培训按期完成",
+        "remediation_completed_on_time",
+        "reward",
+        5,
+        "0.00",
+    ),
+]
+APPROVE_IN_DEMO = 3
+
+
+@demo.step(55, "incentives: rules and the previous month's evaluation")
+def load_incentives(ctx: demo.DemoContext, now: dt.datetime | None = None) -> None:
+    """Rules covering every trigger, then the previous month evaluated once
+    (by a maker other than demo-hr) and a few entries approved by demo-hr."""
+    from decimal import Decimal
+
+    from core import roles
+    from incentives.models import EvaluationRun, IncentiveRule, LedgerEntry
+    from incentives.periods import period_previous_month
+    from incentives.services import evaluation, ledger, rules
+
+    now = timezone.localtime(now or timezone.now())
+    hr_user = User.objects.filter(username="demo-hr").first()
+    first_day = dt.date(now.year - 1, 1, 1)
+    existing = set(IncentiveRule.objects.values_list("code", flat=True))
+    for code, name, trigger, kind, points, amount in RULES:
+        if code not in existing:
+            rules.rule_create(
+                name=name,
+                code=code,
+                trigger=trigger,
+                kind=kind,
+                points=points,
+                amount=Decimal(amount),
+                active_from=first_day,
+                by=hr_user,
+            )
+    period = period_previous_month(now.date())
+    if EvaluationRun.objects.filter(period=period).exists():
+        return  # evaluated by an earlier load_demo: idempotent
+    maker = (
+        User.objects.filter(groups__name=roles.HR)
+        .exclude(username="demo-hr")
+        .order_by("pk")
+        .first()
+        or User.objects.filter(username="demo-admin").first()
+    )
+    result = evaluation.evaluate_period(period, by=maker, now=now)
+    ctx.log(f"  {period}: {result.created} pending entries")
+    if hr_user is None:
+        return
+    hr_staff = getattr(hr_user, "staff_profile", None)
+    pending = (
+        LedgerEntry.objects.filter(evaluation_run=result.run)
+        .exclude(staff=hr_staff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:APPROVE_IN_DEMO]
+    )
+    if pending:
+        ledger.entries_approve_many(list(pending), hr_user, note="示例：已核对")

@@ -264,7 +264,7 @@ class LedgerAdjustmentForm(forms.Form):
     period = PeriodField()
     kind = forms.ChoiceField(label=_("Kind"), choices=[])
     points = forms.IntegerField(
-        label=_("Points"),
+        label=_("Incentive points"),
         min_value=0,
         initial=0,
         help_text=_("As a positive number; a penalty is deducted."),

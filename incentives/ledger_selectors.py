@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import NoReverseMatch, reverse
 
-from incentives.models import Complaint, LedgerEntry
+from incentives.models import LedgerEntry
 from org.models import Department, StaffProfile
 
 ZERO = Decimal("0.00")
@@ -191,14 +191,12 @@ class Evidence:
     url: str = ""
 
 
-def _attempt_url(attempt_id: int) -> str:
-    """The learner's result page of an attempt, when the quiz engine has one."""
-    for name in ("quizzes:attempt_result", "quizzes:attempt_detail", "quizzes:attempt"):
-        try:
-            return reverse(name, args=[attempt_id])
-        except NoReverseMatch:
-            continue
-    return ""
+def _attempt_url(attempt_uuid) -> str:
+    """The learner's result page of an attempt (the quiz engine's URL)."""
+    try:
+        return reverse("quizzes:attempt_result", args=[attempt_uuid])
+    except NoReverseMatch:  # the quiz engine's learner pages are not routed
+        return ""
 
 
 def evidence_for(
@@ -219,9 +217,12 @@ def evidence_for(
         label = f"{content_type.app_label}.{content_type.model}"
         if model is None:
             continue
-        if label == "quizzes.attempt":
-            for pk in ids:
-                urls[type_id, pk] = _attempt_url(pk)
+        if label == "quizzes.attempt" and not for_admin:
+            # Only the learner may open their attempt: no link for HR.
+            for pk, public_id in model.objects.filter(pk__in=ids).values_list(
+                "pk", "uuid"
+            ):
+                urls[type_id, pk] = _attempt_url(public_id)
         elif label == "incentives.complaint" and for_admin:
             for pk in ids:
                 urls[type_id, pk] = reverse("complaints:inspect", args=[pk])
@@ -246,12 +247,6 @@ def attach_evidence(entries: list[LedgerEntry], *, for_admin: bool = False) -> N
     found = evidence_for(entries, for_admin=for_admin)
     for entry in entries:
         entry.evidence = found.get(entry.pk)
-
-
-def complaint_reference(entry: LedgerEntry) -> str:
-    if entry.source_type_id and entry.source_type.model_class() is Complaint:
-        return entry.evidence_label
-    return ""
 
 
 # --- totals by department / by person ------------------------------------------------

@@ -423,10 +423,18 @@ def register_complaint_log_actions(actions):
     )
 
 
+# --- rules and evaluation (ledger-core)
+from incentives.admin_evaluation import EvaluationViewSet  # noqa: E402
+from incentives.admin_rules import RuleViewSet  # noqa: E402
+
+IncentivesGroup.items = (
+    *IncentivesGroup.items,
+    RuleViewSet("incentive_rules"),
+    EvaluationViewSet("incentive_evaluation"),
+)
+
+
 # --- ledger (ledger-ui)
 from incentives.admin_ledger import LedgerViewSet  # noqa: E402
 
-
-@hooks.register("register_admin_viewset")
-def register_ledger_viewset():
-    return LedgerViewSet("ledger")
+IncentivesGroup.items = (*IncentivesGroup.items, LedgerViewSet("ledger"))

@@ -22,6 +22,7 @@ from incentives.models import (
     Complaint,
     ComplaintViewLog,
 )
+from incentives.services.remediation import remediations_assign
 from org.models import Department, StaffProfile
 
 ERROR_REFERENCE_TAKEN = _("Another complaint already has this reference number.")
@@ -203,6 +204,12 @@ def _save(complaint: Complaint, **kwargs) -> None:
         raise
 
 
+def _remediate(complaints) -> None:
+    """The accountability loop (services.remediation): upheld with staff at
+    fault and a topic → the matching course for the responsible employee."""
+    remediations_assign(complaints)
+
+
 # --- writes -------------------------------------------------------------------------
 
 
@@ -250,6 +257,7 @@ def complaint_create(
     taken = Complaint.objects.filter(reference_no=reference_no).exists()
     _validate(complaint, reference_taken=taken)
     _save(complaint, force_insert=True)
+    _remediate([complaint])
     return complaint
 
 
@@ -276,6 +284,7 @@ def complaint_update(*, complaint: Complaint, **changes) -> Complaint:
     )
     _validate(current, reference_taken=taken)
     _save(current)
+    _remediate([current])
     return current
 
 
@@ -391,6 +400,7 @@ def complaint_create_many(complaints: list[Complaint]) -> None:
     through complaint_prepare() and has no complaint_errors().
     """
     Complaint.objects.bulk_create(complaints)
+    _remediate(complaints)
 
 
 def complaint_update_many(complaints: list[Complaint], fields: list[str]) -> None:
@@ -399,6 +409,7 @@ def complaint_update_many(complaints: list[Complaint], fields: list[str]) -> Non
     for complaint in complaints:
         complaint.updated_at = now
     Complaint.objects.bulk_update(complaints, [*fields, "updated_at"])
+    _remediate(complaints)
 
 
 def complaint_view_log(*, complaint: Complaint, user) -> ComplaintViewLog:

@@ -413,15 +413,33 @@ def evaluation_candidates(
             handler(step_versions, window, add)
             if progress:
                 progress(done, len(steps) + 1)
-    if candidates:
-        taken = set(
-            LedgerEntry.objects.filter(posting_key__in=list(candidates)).values_list(
-                "posting_key", flat=True
-            )
-        )
-        for key in taken:
-            candidates[key].already_posted = True
+    for key in _taken_keys(candidates.values()) & candidates.keys():
+        candidates[key].already_posted = True
     return list(candidates.values())
+
+
+def _taken_keys(candidates) -> set[str]:
+    """Posting keys already in the ledger among the candidates' sources, in one
+    query by source id RANGE (an IN list of every key would outgrow the
+    database's parameter limit at a bank's size); callers intersect."""
+    ids = defaultdict(list)
+    for candidate in candidates:
+        ids[candidate.source_model].append(candidate.source_id)
+    if not ids:
+        return set()
+    types = ContentType.objects.get_for_models(*ids)
+    where = Q()
+    for model, source_ids in ids.items():
+        where |= Q(
+            source_type=types[model],
+            source_id__gte=min(source_ids),
+            source_id__lte=max(source_ids),
+        )
+    return set(
+        LedgerEntry.objects.filter(where, rule_version__isnull=False).values_list(
+            "posting_key", flat=True
+        )
+    )
 
 
 def evaluate_period(

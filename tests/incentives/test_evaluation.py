@@ -489,15 +489,28 @@ def _in_threads(*targets):
     return errors
 
 
+def _overdue_complaints(bank, staff, prefix):
+    """Open complaints received in September: each passes its deadline in
+    October. No pages: a transactional test may run after the page tree was
+    flushed."""
+    from incentives import services
+
+    for n, person in enumerate(staff):
+        services.complaint_create(
+            reference_no=f"{prefix}-{n}",
+            received_at=local(2026, 9, 20, 9),
+            channel=Complaint.Channel.PHONE,
+            department=bank.o1,
+            handler=person,
+        )
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_evaluations_post_one_set(bank):
-    course = training_factories.course(title="并发")
-    quiz = quiz_factories.quiz(course=course)
-    lf.rule(trigger=T.QUIZ_PASSED_FIRST_ATTEMPT)
-    staff = [factories.staff(department=bank.o1) for _ in range(20)]
-    for person in staff:
-        quiz_factories.finished_attempt(staff=person, quiz=quiz, submitted_at=oct_(3))
+    lf.rule(trigger=T.COMPLAINT_OVERDUE, kind=EntryKind.PENALTY)
+    staff = [factories.staff(department=bank.o1, role=None) for _ in range(20)]
+    _overdue_complaints(bank, staff, "RACE")
 
     errors = _in_threads(evaluate, evaluate)
 
@@ -509,23 +522,14 @@ def test_two_concurrent_evaluations_post_one_set(bank):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_evaluation_while_hr_approves_stays_consistent(bank):
-    from core import roles
-
-    course = training_factories.course(title="并发审批")
-    quiz = quiz_factories.quiz(course=course)
-    lf.rule(trigger=T.QUIZ_PASSED_FIRST_ATTEMPT)
-    reviewer = factories.staff(department=bank.hr_dept, role=roles.HR)
-    staff = [factories.staff(department=bank.o1) for _ in range(10)]
-    for person in staff:
-        quiz_factories.finished_attempt(staff=person, quiz=quiz, submitted_at=oct_(3))
+    lf.rule(trigger=T.COMPLAINT_OVERDUE, kind=EntryKind.PENALTY)
+    reviewer = factories.staff(department=bank.hr_dept, role=None)
+    staff = [factories.staff(department=bank.o1, role=None) for _ in range(10)]
+    _overdue_complaints(bank, staff, "FIRST")
     evaluate()
     ids = list(LedgerEntry.objects.values_list("pk", flat=True))
     # New events arrive, then evaluation and a bulk approval run at once.
-    for person in staff:
-        quiz_factories.finished_attempt(
-            staff=person, quiz=quiz, number=2, score=10, submitted_at=oct_(4)
-        )
-    lf.rule(trigger=T.QUIZ_PERFECT_SCORE)
+    _overdue_complaints(bank, staff, "SECOND")
 
     errors = _in_threads(
         evaluate, lambda: ledger.entries_approve_many(ids, reviewer.user)
@@ -535,3 +539,78 @@ def test_evaluation_while_hr_approves_stays_consistent(bank):
     assert LedgerEntry.objects.filter(pk__in=ids, status="approved").count() == 10
     assert LedgerEntry.objects.count() == 20
     assert LedgerEntry.objects.filter(status="pending").count() == 10
+
+
+# --- the command -----------------------------------------------------------------
+
+
+def test_command_dry_run_and_run(busy_period):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("evaluate_incentives", "--period", PERIOD, "--dry-run", stdout=out)
+    assert out.getvalue().count("\n+ ") + out.getvalue().startswith("+ ") == 6
+    assert not LedgerEntry.objects.exists()
+    out = io.StringIO()
+    call_command("evaluate_incentives", "--period", PERIOD, stdout=out)
+    assert LedgerEntry.objects.count() == 6
+    assert PERIOD in out.getvalue()
+
+
+def test_command_bad_period_exits_1(db):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("evaluate_incentives", "--period", "2026-13", stdout=out)
+    assert exc.value.code == 1
+    assert "2026-Q4" in out.getvalue()
+    assert not EvaluationRun.objects.exists()
+
+
+# --- the background job ----------------------------------------------------------
+
+
+def test_job_runs_the_evaluation_with_its_maker(
+    busy_period, hr, django_capture_on_commit_callbacks
+):
+    from core.models import Job
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = evaluation.evaluation_job_create(period="2026-10", by=hr.user)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.report["created"] == 6
+    assert set(
+        LedgerEntry.objects.values_list("evaluation_run__started_by", flat=True)
+    ) == {hr.user.pk}
+
+
+def test_failed_job_is_recorded_and_posts_nothing(busy_period, hr, monkeypatch):
+    from core.models import Job
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(evaluation, "evaluation_candidates", boom)
+    job = Job.objects.create(
+        kind=evaluation.JOB_KIND, input_name="2026-10", created_by=hr.user
+    )
+    evaluation.evaluation_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "database went away" in job.error
+    assert not LedgerEntry.objects.exists()
+    assert not EvaluationRun.objects.exists()
+
+
+def test_job_refuses_a_bad_period(db, hr):
+    from core.models import Job
+
+    with pytest.raises(ValidationError):
+        evaluation.evaluation_job_create(period="2026-00", by=hr.user)
+    assert not Job.objects.exists()

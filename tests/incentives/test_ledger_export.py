@@ -173,3 +173,18 @@ def test_admin_download_is_inert(as_hr, entries, fmt):
         amounts = [row[COLUMNS.index("amount")].value for row in sheet.iter_rows()][1:]
         assert all(isinstance(a, int | float) for a in amounts)
     assert AuditEvent.objects.filter(target_type="incentives.ledgerentry").count() == 1
+
+
+def test_the_streamed_csv_has_one_bom_and_every_row(learner):
+    from incentives.exports import _csv_chunks
+
+    for n in range(5):
+        ledger_factories.entry(staff=learner, reason=f"=1+{n}")
+    chunks = list(_csv_chunks(LedgerEntry.objects.all(), batch_rows=2))
+    assert len(chunks) == 3
+    text = b"".join(chunks).decode("utf-8")
+    assert text.count("\ufeff") == 1 and text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert [r[COLUMNS.index("reason")] for r in rows[1:]] == [
+        f"'=1+{n}" for n in range(5)
+    ]

@@ -173,3 +173,38 @@ def test_record_queries_do_not_grow_with_entries(
         response = as_learner.get(RECORD)
     assert response.status_code == 200
     assert len([e for b in response.context["blocks"] for e in b.entries]) == count
+
+
+def test_evidence_links_to_the_course_and_names_the_attempt(
+    as_learner, learner, reviewer
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.quizzes import factories as quiz_factories
+    from tests.training import factories as training_factories
+    from training import services as training_services
+
+    course = training_factories.course(title="征信业管理条例")
+    assignment = training_services.assignment_create(
+        staff=learner, course=course, due_at=timezone.now() + dt.timedelta(days=30)
+    )
+    quiz = quiz_factories.quiz(course=course)
+    attempt = quiz_factories.finished_attempt(
+        staff=learner, quiz=quiz, submitted_at=timezone.now()
+    )
+    for source, reason in ((assignment, "按期完成必修课"), (attempt, "首次通过")):
+        ledger_services.adjustment_create(
+            staff=learner,
+            kind=EntryKind.REWARD,
+            points=1,
+            period="2026-10",
+            reason=reason,
+            by=reviewer.user,
+            source=source,
+        )
+    response = as_learner.get(RECORD)
+    html = response.content.decode()
+    assert f'href="{course.url}"' in html
+    assert str(assignment) in html and str(attempt) in html
