@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 from core.imports import registry
 from core.imports.pipeline import FORMULA_PREFIXES
@@ -25,14 +28,45 @@ def neutralise(value):
     return value
 
 
-def export_rows(kind_name: str, queryset=None, *, chunk_size: int = 2000):
-    """Header row, then one list of cell values per record, read in chunks."""
+PROGRESS_EVERY = 1000
+
+
+class UnknownFilter(ValueError):
+    pass
+
+
+def export_queryset(kind_name: str, filters: dict | None = None):
+    """The records an export writes: all of the kind's, or those its resource's
+    `filter_export_queryset(**filters)` picks (e.g. a ledger period)."""
+    resource = registry.get_kind(kind_name).resource_class()
+    if not filters:
+        return resource.get_export_queryset()
+    if not hasattr(resource, "filter_export_queryset"):
+        raise UnknownFilter(f"{kind_name} cannot be filtered")
+    return resource.filter_export_queryset(**filters)
+
+
+def export_rows(
+    kind_name: str, queryset=None, *, chunk_size: int = 2000, progress=None
+):
+    """Header row, then one list of cell values per record, read in chunks.
+
+    A resource may offer `export_rows_fast(queryset)`: plain value rows read
+    with values_list, for kinds exported by the million (the ledger)."""
     kind = registry.get_kind(kind_name)
     resource = kind.resource_class()
     qs = queryset if queryset is not None else resource.get_export_queryset()
     yield [field.column_name for field in resource.get_export_fields()]
-    for obj in qs.iterator(chunk_size=chunk_size):
-        yield resource.export_row(obj)
+    fast = getattr(resource, "export_rows_fast", None)
+    rows = (
+        fast(qs)
+        if fast is not None
+        else (resource.export_row(obj) for obj in qs.iterator(chunk_size=chunk_size))
+    )
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
 
 
 def write_csv(rows, stream) -> int:
@@ -67,17 +101,28 @@ def write_xlsx(rows, stream, *, title: str = "export") -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     count = -1
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
-            if isinstance(value, str):
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
+    try:
+        for row in rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                cells.append(cell)
+            sheet.append(cells)
+            count += 1
+    except BaseException:
+        _discard(sheet)
+        raise
     workbook.save(stream)
     return max(count, 0)
+
+
+def _discard(sheet) -> None:
+    """Close and delete a write-only sheet's temporary file after a failure
+    (openpyxl removes it only when the workbook is saved)."""
+    sheet.close()
+    sheet._writer.cleanup()
 
 
 def _xlsx_value(value):
@@ -94,7 +139,9 @@ def _xlsx_value(value):
     return str(value)
 
 
-def write_export(kind_name: str, stream, fmt: str, queryset=None) -> int:
+def write_export(
+    kind_name: str, stream, fmt: str, queryset=None, *, progress=None
+) -> int:
     """Write `kind_name` records to a binary stream in `fmt`; returns the row count.
 
     CSV and XLSX come from the kind's resource; other formats from the kind's
@@ -102,7 +149,7 @@ def write_export(kind_name: str, stream, fmt: str, queryset=None) -> int:
     writer = registry.get_kind(kind_name).writers.get(fmt)
     if writer is not None:
         return writer(stream, queryset)
-    rows = export_rows(kind_name, queryset)
+    rows = export_rows(kind_name, queryset, progress=progress)
     if fmt == "xlsx":
         return write_xlsx(rows, stream, title=kind_name)
     import io
@@ -113,3 +160,24 @@ def write_export(kind_name: str, stream, fmt: str, queryset=None) -> int:
     finally:
         text.flush()
         text.detach()
+
+
+def write_export_file(kind_name: str, path: Path, fmt: str, queryset=None) -> int:
+    """Write an export to `path` all or nothing; returns the row count.
+
+    The rows go to a temporary file beside `path` that replaces it only once
+    complete: a failure half-way (database gone, disk full, a bad row) leaves no
+    half-written file that looks like an export, and an older file at `path`
+    as it was."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            count = write_export(kind_name, stream, fmt, queryset)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count

@@ -4,9 +4,12 @@ Whoever may edit users without being an administrator cannot make anyone (themse
 included) an administrator or HR, cannot edit administrators or HR, and cannot
 delete anyone who is on the staff roster (leavers are deactivated, never deleted:
 their records must stay attributable). Groups and their permissions are for
-administrators only: editing a group could make it HR in all but name.
+administrators only: editing a group could make it HR in all but name. Bulk
+actions on users (assign a role, (de)activate, delete) would go round all of this,
+so they are for administrators only too.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -73,6 +76,13 @@ class GuardedUserViewSet(user_views.UserViewSet):
 
     def get_form_class(self, for_update=False):
         return GuardedUserEditForm if for_update else GuardedUserCreationForm
+
+
+def guard_user_bulk_actions(request, action_type, objects, action_view):
+    """`before_bulk_action` hook: only administrators run bulk actions on users
+    (Wagtail's "assign role" offers every group, HR included)."""
+    if action_view.model is get_user_model() and not request.user.is_superuser:
+        raise PermissionDenied
 
 
 class SuperuserOnlyPolicy(ModelPermissionPolicy):

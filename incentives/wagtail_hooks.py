@@ -432,3 +432,12 @@ IncentivesGroup.items = (
     RuleViewSet("incentive_rules"),
     EvaluationViewSet("incentive_evaluation"),
 )
+
+
+# --- ledger (ledger-ui)
+from incentives.admin_ledger import LedgerViewSet  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_ledger_viewset():
+    return LedgerViewSet("ledger")

@@ -122,3 +122,42 @@ def test_groups_are_for_administrators_only(user_editor, as_admin):
 def test_an_administrator_still_can(as_admin, learner):
     response = as_admin.get(f"/admin/users/edit/{learner.user.pk}/")
     assert "is_superuser" in response.context["form"].fields
+
+
+@pytest.mark.parametrize(
+    "action", ["assign_role", "set_active_state", "delete"], ids=str
+)
+def test_bulk_actions_on_users_are_for_administrators_only(
+    user_editor, learner, admin, action
+):
+    """Wagtail's bulk "assign role" offers every group: a user editor could
+    otherwise make themself (or anyone) HR, or deactivate an administrator."""
+    client = client_for(user_editor)
+    hr_group = Group.objects.get(name=roles.HR)
+    targets = [user_editor.user, learner.user, admin.user]
+    query = "&".join(f"id={u.pk}" for u in targets)
+    data = {
+        "assign_role": {"role": hr_group.pk, "mode": "assign"},
+        "set_active_state": {"mark_as_active": "False"},
+        "delete": {},
+    }[action]
+    before = sorted(
+        User.objects.values_list("pk", "is_active", "is_superuser", "groups__name")
+    )
+
+    response = client.post(f"/admin/bulk/auth/user/{action}/?{query}", data)
+
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert before == sorted(
+        User.objects.values_list("pk", "is_active", "is_superuser", "groups__name")
+    )
+
+
+def test_an_administrator_can_still_assign_roles_in_bulk(as_admin, learner):
+    trainer_group = Group.objects.get(name=roles.TRAINER)
+    response = as_admin.post(
+        f"/admin/bulk/auth/user/assign_role/?id={learner.user.pk}",
+        {"role": trainer_group.pk, "mode": "assign"},
+    )
+    assert response.status_code == 302
+    assert learner.user.groups.filter(name=roles.TRAINER).exists()
