@@ -22,10 +22,15 @@ class Job(models.Model):
     its format and filters are in `report`.
     """
 
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
+
     class Kind(models.TextChoices):
         IMPORT_PREVIEW = "import_preview", _("Import preview")
         IMPORT_APPLY = "import_apply", _("Import")
         EXPORT = "export", _("Export")
+        EVALUATION = "incentive_evaluation", _("Incentive evaluation")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -88,6 +93,10 @@ class AuditEvent(models.Model):
 
     Append-only by use: nothing in the product edits or deletes these rows.
     """
+
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
 
     class Action(models.TextChoices):
         VIEW_PERSONAL_DATA = "view_personal_data", _("Viewed personal data")

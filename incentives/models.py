@@ -211,6 +211,10 @@ class Complaint(models.Model):
 class ComplaintViewLog(models.Model):
     """Who opened a complaint's detail, and when (complaints carry personal data)."""
 
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
+
     complaint = models.ForeignKey(
         Complaint,
         on_delete=models.PROTECT,
@@ -433,6 +437,10 @@ class RuleVersion(models.Model):
 class EvaluationRun(models.Model):
     """One evaluation of a period: who ran it, when, and what it posted."""
 
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         RUNNING = "running", pgettext_lazy("evaluation status", "Running")
         DONE = "done", pgettext_lazy("evaluation status", "Done")
@@ -507,6 +515,10 @@ class LedgerEntry(models.Model):
     Points and amount are signed (penalties negative) so that totals are plain
     sums. `posting_key` is unique: evaluating a period again never posts twice.
     """
+
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
 
     class AppendOnly(Exception):
         pass
@@ -648,6 +660,10 @@ class LedgerEntry(models.Model):
 
 class RemediationLink(models.Model):
     """The retraining a complaint caused: the accountability loop."""
+
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
 
     complaint = models.ForeignKey(
         Complaint,

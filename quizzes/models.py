@@ -488,6 +488,10 @@ class Attempt(models.Model):
     are set when it ends and change only through a recorded regrade.
     """
 
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", _("In progress")
         SUBMITTED = "submitted", _("Submitted")
@@ -593,6 +597,10 @@ class AttemptAnswer(models.Model):
     `points` are set only by grading, on the server.
     """
 
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
+
     attempt = models.ForeignKey(
         Attempt, on_delete=models.CASCADE, related_name="answers"
     )
@@ -636,6 +644,10 @@ class AttemptAnswer(models.Model):
 class RegradeRecord(models.Model):
     """One attempt changed by a regrade: who, when, why, and the score before
     and after. All records of one regrade share `regrade_id`."""
+
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
 
     regrade_id = models.UUIDField(_("regrade"), db_index=True)
     attempt = models.ForeignKey(
@@ -682,6 +694,10 @@ class IntegrityEvent(models.Model):
     hidden, the window left, text pasted), for a trainer to review. Nothing
     changes a score because of it."""
 
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
+
     class Kind(models.TextChoices):
         PAGE_HIDDEN = "page_hidden", _("Left the page or switched tabs")
         WINDOW_BLUR = "window_blur", _("Left the browser window")
@@ -711,6 +727,10 @@ class NotebookEntry(models.Model):
     or right twice in practice since it last entered. Practice never counts
     toward any score.
     """
+
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
 
     class Resolution(models.TextChoices):
         PRACTICE = "practice", _("Answered right twice in practice")

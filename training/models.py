@@ -222,6 +222,10 @@ class Assignment(models.Model):
     period gets one: missed periods are caught up by it, not recreated one by one.
     """
 
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
+
     class Source(models.TextChoices):
         AUDIENCE = "audience", _("Course audience")
         MANUAL = "manual", _("Assigned by HR or a trainer")
@@ -293,6 +297,10 @@ class LessonProgress(models.Model):
     """A learner's study of one lesson. Studying again (a new cycle) moves
     `completed_at` forward; seconds add up across visits."""
 
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
+
     staff = models.ForeignKey(
         StaffProfile,
         on_delete=models.PROTECT,
@@ -325,6 +333,10 @@ class LessonProgress(models.Model):
 class StudyCredit(models.Model):
     """Study hours (学时) credited for a completed assignment; kept even if the
     course is later deleted."""
+
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
 
     staff = models.ForeignKey(
         StaffProfile,
@@ -363,6 +375,10 @@ class StudyCredit(models.Model):
 class SentReminder(models.Model):
     """One row per reminder e-mail sent: the unique constraint makes "never the
     same reminder twice a day" hold even when two senders run at once."""
+
+    # Transactional rows: Wagtail's reference index would only add queries
+    # to every save (usage listings never need them).
+    wagtail_reference_index_ignore = True
 
     class Kind(models.TextChoices):
         LEARNER = "learner", _("Learner reminder")
