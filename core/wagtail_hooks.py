@@ -9,11 +9,13 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from core.admin_export import SafeSpreadsheetExportMixin
+from core.admin_guards import guard_page_move
 from core.admin_views import admin_urlpatterns, importable_kinds
 from core.models import AuditEvent
 from core.users import guard_user_bulk_actions
 
 hooks.register("before_bulk_action", guard_user_bulk_actions)
+hooks.register("before_move_page", guard_page_move)
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
