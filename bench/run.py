@@ -21,8 +21,12 @@ SCRIPTS = {
     "import_staff": [],
     "import_staff_pg": ["--db", "postgres"],
     "pages": [],
+    "evaluate_quarter": [],
+    "ledger_export": [],
+    "ledger_export_pg": ["--db", "postgres"],
+    "exam_burst": [],
 }
-MODULE_OF = {"import_staff_pg": "import_staff"}
+MODULE_OF = {"import_staff_pg": "import_staff", "ledger_export_pg": "ledger_export"}
 
 
 def run(names: list[str], smoke: bool) -> list[dict]:

@@ -49,7 +49,10 @@ def _kind_or_404(user, name: str) -> registry.RecordKind:
 def _job_or_404(user, pk) -> Job:
     """Only the person who started a job (or an administrator) may see it."""
     job = get_object_or_404(
-        Job.objects.select_related("created_by").defer("input_data"), pk=pk
+        Job.objects.select_related("created_by")
+        .defer("input_data")
+        .exclude(kind=Job.Kind.EXPORT),
+        pk=pk,
     )
     if job.created_by_id != user.pk and not user.is_superuser:
         raise Http404
@@ -78,8 +81,10 @@ class ImportIndexView(ImportBreadcrumbsMixin, TemplateView):
         kinds = importable_kinds(self.request.user)
         if not kinds:
             raise PermissionDenied
-        recent = Job.objects.defer("input_data").filter(
-            record_kind__in=[k.name for k in kinds]
+        recent = (
+            Job.objects.defer("input_data")
+            .filter(record_kind__in=[k.name for k in kinds])
+            .exclude(kind=Job.Kind.EXPORT)
         )
         if not self.request.user.is_superuser:
             recent = recent.filter(created_by=self.request.user)

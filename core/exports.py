@@ -28,14 +28,45 @@ def neutralise(value):
     return value
 
 
-def export_rows(kind_name: str, queryset=None, *, chunk_size: int = 2000):
-    """Header row, then one list of cell values per record, read in chunks."""
+PROGRESS_EVERY = 1000
+
+
+class UnknownFilter(ValueError):
+    pass
+
+
+def export_queryset(kind_name: str, filters: dict | None = None):
+    """The records an export writes: all of the kind's, or those its resource's
+    `filter_export_queryset(**filters)` picks (e.g. a ledger period)."""
+    resource = registry.get_kind(kind_name).resource_class()
+    if not filters:
+        return resource.get_export_queryset()
+    if not hasattr(resource, "filter_export_queryset"):
+        raise UnknownFilter(f"{kind_name} cannot be filtered")
+    return resource.filter_export_queryset(**filters)
+
+
+def export_rows(
+    kind_name: str, queryset=None, *, chunk_size: int = 2000, progress=None
+):
+    """Header row, then one list of cell values per record, read in chunks.
+
+    A resource may offer `export_rows_fast(queryset)`: plain value rows read
+    with values_list, for kinds exported by the million (the ledger)."""
     kind = registry.get_kind(kind_name)
     resource = kind.resource_class()
     qs = queryset if queryset is not None else resource.get_export_queryset()
     yield [field.column_name for field in resource.get_export_fields()]
-    for obj in qs.iterator(chunk_size=chunk_size):
-        yield resource.export_row(obj)
+    fast = getattr(resource, "export_rows_fast", None)
+    rows = (
+        fast(qs)
+        if fast is not None
+        else (resource.export_row(obj) for obj in qs.iterator(chunk_size=chunk_size))
+    )
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
 
 
 def write_csv(rows, stream) -> int:
@@ -108,7 +139,9 @@ def _xlsx_value(value):
     return str(value)
 
 
-def write_export(kind_name: str, stream, fmt: str, queryset=None) -> int:
+def write_export(
+    kind_name: str, stream, fmt: str, queryset=None, *, progress=None
+) -> int:
     """Write `kind_name` records to a binary stream in `fmt`; returns the row count.
 
     CSV and XLSX come from the kind's resource; other formats from the kind's
@@ -116,7 +149,7 @@ def write_export(kind_name: str, stream, fmt: str, queryset=None) -> int:
     writer = registry.get_kind(kind_name).writers.get(fmt)
     if writer is not None:
         return writer(stream, queryset)
-    rows = export_rows(kind_name, queryset)
+    rows = export_rows(kind_name, queryset, progress=progress)
     if fmt == "xlsx":
         return write_xlsx(rows, stream, title=kind_name)
     import io

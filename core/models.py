@@ -17,12 +17,15 @@ class Job(models.Model):
     """A unit of background work that a person started and wants to follow.
 
     Imports run as two jobs over the same stored file: a dry run ("preview") and,
-    after the person confirms, the real import ("apply").
+    after the person confirms, the real import ("apply"). An export job writes
+    its file to private storage (`result_file`) for the person who asked for it;
+    its format and filters are in `report`.
     """
 
     class Kind(models.TextChoices):
         IMPORT_PREVIEW = "import_preview", _("Import preview")
         IMPORT_APPLY = "import_apply", _("Import")
+        EXPORT = "export", _("Export")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -9,6 +9,8 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from core.admin_export import SafeSpreadsheetExportMixin
+from core.admin_export_views import admin_urlpatterns as export_admin_urlpatterns
+from core.admin_export_views import exportable_kinds
 from core.admin_guards import guard_page_move
 from core.admin_views import admin_urlpatterns, importable_kinds
 from core.models import AuditEvent
@@ -38,6 +40,18 @@ def register_import_urls():
     ]
 
 
+@hooks.register("register_admin_urls")
+def register_export_urls():
+    return [
+        path(
+            "exports/",
+            include(
+                (export_admin_urlpatterns(), "core_exports"), namespace="core_exports"
+            ),
+        )
+    ]
+
+
 @hooks.register("construct_main_menu")
 def hide_wagtail_help_menu(request, menu_items):
     # Links to wagtail.org's release notes and guides mean nothing to bank staff.
@@ -56,6 +70,21 @@ def register_import_menu_item():
         reverse("core_imports:index"),
         icon_name="upload",
         order=900,
+    )
+
+
+class ExportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return bool(exportable_kinds(request.user))
+
+
+@hooks.register("register_admin_menu_item")
+def register_export_menu_item():
+    return ExportMenuItem(
+        _("Export data"),
+        reverse("core_exports:index"),
+        icon_name="download",
+        order=901,
     )
 
 

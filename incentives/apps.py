@@ -8,6 +8,10 @@ class IncentivesConfig(AppConfig):
 
     def ready(self):
         from core.imports.registry import register
+        from incentives.exports import register_ledger_kind
         from incentives.resources import register_kinds
 
         register_kinds(register)
+        register_ledger_kind(register)
+
+        from incentives import receivers  # noqa: F401  (connects the signal)

@@ -184,3 +184,143 @@ class ApproveDeadlineForm(forms.Form):
             "of the head office) and why; the customer must be told."
         ),
     )
+
+
+# --- the reward/penalty ledger -------------------------------------------------------
+
+
+class PeriodField(forms.CharField):
+    """A month (2026-11) or a quarter (2026-Q4), in its canonical spelling."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Period"))
+        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault(
+            "help_text", _("A month such as 2026-11 or a quarter such as 2026-Q4.")
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        from incentives.periods import period_normalise
+
+        return period_normalise(super().clean(value))
+
+
+class LedgerReasonForm(forms.Form):
+    """A reason HR must give (rejecting, reversing)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Give a reason."))
+        return reason
+
+
+class LedgerBulkForm(forms.Form):
+    """Entries ticked in the listing and what to do with them."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+
+    action = forms.ChoiceField(
+        choices=[(APPROVE, _("Approve")), (REJECT, _("Reject"))],
+        widget=forms.HiddenInput,
+    )
+    entry = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": _("Select at least one entry.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for rejecting"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from incentives.models import LedgerEntry
+
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].queryset = LedgerEntry.objects.all()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.REJECT and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason for rejecting."))
+        return data
+
+
+class LedgerAdjustmentForm(forms.Form):
+    """A manual reward or penalty; another HR member approves it."""
+
+    employee_no = EmployeeNumberField(label=_("Employee number"), required=True)
+    period = PeriodField()
+    kind = forms.ChoiceField(label=_("Kind"), choices=[])
+    points = forms.IntegerField(
+        label=_("Points"),
+        min_value=0,
+        initial=0,
+        help_text=_("As a positive number; a penalty is deducted."),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount (CNY)"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        initial=0,
+        help_text=_("As a positive number; a penalty is deducted."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from incentives.models import EntryKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = EntryKind.choices
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Give a reason."))
+        return reason
+
+    def clean(self):
+        data = super().clean()
+        if data.get("points") == 0 and not data.get("amount"):
+            raise ValidationError(_("Give points, an amount or both."))
+        return data
+
+
+class RecordFilterForm(forms.Form):
+    """The period shown on "my record" and on the team totals."""
+
+    period = forms.ChoiceField(label=_("Period"), required=False, choices=[])
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [("", _("All periods"))] + [
+            (p, p) for p in periods
+        ]
+
+
+class TeamLedgerFilterForm(RecordFilterForm):
+    department = DepartmentChoiceField(
+        queryset=Department.objects.none(),
+        required=False,
+        label=_("Department (with sub-units)"),
+    )
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = scope.departments()

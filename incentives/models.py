@@ -233,3 +233,439 @@ class ComplaintViewLog(models.Model):
 
     def __str__(self):
         return f"{self.complaint} {self.user} {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+# --- incentive rules, the ledger and evaluation (ledger-core) ----------------------
+
+
+class TriggerKind(models.TextChoices):
+    """What an incentive rule reacts to (evaluated per period)."""
+
+    QUIZ_PASSED_FIRST_ATTEMPT = (
+        "quiz_passed_first_attempt",
+        _("Quiz passed at the first attempt"),
+    )
+    QUIZ_PERFECT_SCORE = "quiz_perfect_score", _("Quiz with a perfect score")
+    QUIZ_FAILED_ALL_ATTEMPTS = (
+        "quiz_failed_all_attempts",
+        _("Quiz failed with every attempt used"),
+    )
+    COURSE_COMPLETED_ON_TIME = (
+        "course_completed_on_time",
+        _("Mandatory course completed on time"),
+    )
+    COURSE_OVERDUE_AT_PERIOD_END = (
+        "course_overdue_at_period_end",
+        _("Mandatory course overdue at the end of the period"),
+    )
+    COMPLAINT_UPHELD_AT_FAULT = (
+        "complaint_upheld_at_fault",
+        _("Complaint upheld with staff at fault (responsible employee)"),
+    )
+    COMPLAINT_RESOLVED_ON_TIME_SATISFIED = (
+        "complaint_resolved_on_time_satisfied",
+        _("Complaint resolved on time, customer satisfied (handler)"),
+    )
+    COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint overdue (handler)")
+    REMEDIATION_COMPLETED_ON_TIME = (
+        "remediation_completed_on_time",
+        _("Remediation course completed on time"),
+    )
+
+
+class EntryKind(models.TextChoices):
+    REWARD = "reward", pgettext_lazy("ledger entry kind", "Reward")
+    PENALTY = "penalty", pgettext_lazy("ledger entry kind", "Penalty")
+
+
+class IncentiveRule(models.Model):
+    """The stable identity of a rule; what it does lives in its versions.
+
+    Editing a rule makes a new RuleVersion; the current version is the latest.
+    Posting keys name the rule (its code), so a new version never pays twice
+    for the same event.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(
+        _("code"),
+        max_length=64,
+        unique=True,
+        help_text=_("A short unique code, for example quiz-first-pass."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incentive rule")
+        verbose_name_plural = _("incentive rules")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def current_version(self):
+        """The latest version (one query unless prefetched as `versions`)."""
+        versions = list(self.versions.all())
+        return max(versions, key=lambda v: v.number) if versions else None
+
+
+class RuleVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise RuleVersion.Immutable(ERROR_VERSION_IMMUTABLE)
+
+    def delete(self):
+        raise RuleVersion.Immutable(ERROR_VERSION_IMMUTABLE)
+
+
+ERROR_VERSION_IMMUTABLE = _(
+    "A rule version cannot be changed or deleted; edit the rule to make a new version."
+)
+ERROR_LEDGER_APPEND_ONLY = _(
+    "The ledger is append-only: entries cannot be changed or deleted; "
+    "correct an approved entry with a reversal."
+)
+
+
+class RuleVersion(models.Model):
+    """One immutable version of an incentive rule: trigger, filters, effect, window."""
+
+    class Immutable(Exception):
+        pass
+
+    rule = models.ForeignKey(
+        IncentiveRule,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("rule"),
+    )
+    number = models.PositiveIntegerField(_("version"))
+    trigger = models.CharField(
+        _("trigger"), max_length=48, choices=TriggerKind.choices, db_index=True
+    )
+    course = models.ForeignKey(
+        "training.CoursePage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("course"),
+    )
+    topic = models.CharField(
+        _("topic"),
+        max_length=32,
+        blank=True,
+        choices=[
+            ("consumer_protection", _("Consumer protection law")),
+            ("financial_knowledge", _("Financial knowledge")),
+            ("credit_reporting", _("Credit reporting")),
+            ("complaint_handling", _("Complaint handling")),
+            ("other", _("Other")),
+        ],
+    )
+    quiz = models.ForeignKey(
+        "quizzes.QuizPage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quiz"),
+    )
+    complaint_category = models.CharField(
+        _("complaint category"), max_length=64, blank=True
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=EntryKind.choices)
+    points = models.IntegerField(_("points"), default=0)
+    amount = models.DecimalField(
+        _("amount (CNY)"), max_digits=12, decimal_places=2, default=0
+    )
+    active_from = models.DateField(_("active from"))
+    active_until = models.DateField(_("active until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RuleVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rule version")
+        verbose_name_plural = _("rule versions")
+        ordering = ["rule", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "number"], name="ruleversion_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=~Q(points=0) | ~Q(amount=0),
+                name="ruleversion_points_or_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(points__gte=0) & Q(amount__gte=0),
+                name="ruleversion_magnitudes_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(active_until__isnull=True)
+                | Q(active_until__gte=F("active_from")),
+                name="ruleversion_window_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rule.code} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise RuleVersion.Immutable(ERROR_VERSION_IMMUTABLE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuleVersion.Immutable(ERROR_VERSION_IMMUTABLE)
+
+
+class EvaluationRun(models.Model):
+    """One evaluation of a period: who ran it, when, and what it posted."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", pgettext_lazy("evaluation status", "Running")
+        DONE = "done", pgettext_lazy("evaluation status", "Done")
+        FAILED = "failed", pgettext_lazy("evaluation status", "Failed")
+
+    period = models.CharField(_("period"), max_length=7, db_index=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
+    )
+    candidates = models.PositiveIntegerField(_("entries found"), default=0)
+    created = models.PositiveIntegerField(_("entries created"), default=0)
+    skipped = models.PositiveIntegerField(_("entries already posted"), default=0)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation run")
+        verbose_name_plural = _("evaluation runs")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.period} · {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    """Append-only: bulk updates and deletes are refused.
+
+    The one permitted change, the review of a pending entry, goes through
+    `_review()` which the ledger service calls.
+    """
+
+    def update(self, **kwargs):
+        raise LedgerEntry.AppendOnly(ERROR_LEDGER_APPEND_ONLY)
+
+    def delete(self):
+        raise LedgerEntry.AppendOnly(ERROR_LEDGER_APPEND_ONLY)
+
+    def _review(self, **kwargs) -> int:
+        """UPDATE … WHERE status='pending' for the review transition only."""
+        allowed = {
+            "status",
+            "reviewed_by",
+            "reviewed_by_id",
+            "reviewed_at",
+            "review_note",
+        }
+        if set(kwargs) - allowed:
+            raise LedgerEntry.AppendOnly(ERROR_LEDGER_APPEND_ONLY)
+        pending = self.filter(status=LedgerEntry.Status.PENDING)
+        return models.QuerySet.update(pending, **kwargs)
+
+    def pending(self):
+        return self.filter(status=LedgerEntry.Status.PENDING)
+
+    def approved(self):
+        return self.filter(status=LedgerEntry.Status.APPROVED)
+
+
+class LedgerEntry(models.Model):
+    """One reward or penalty: append-only, corrected only by a reversal entry.
+
+    Points and amount are signed (penalties negative) so that totals are plain
+    sums. `posting_key` is unique: evaluating a period again never posts twice.
+    """
+
+    class AppendOnly(Exception):
+        pass
+
+    Kind = EntryKind
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("ledger entry status", "Pending")
+        APPROVED = "approved", pgettext_lazy("ledger entry status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("ledger entry status", "Rejected")
+
+    staff = models.ForeignKey(
+        StaffProfile,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("staff member"),
+    )
+    rule_version = models.ForeignKey(
+        RuleVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("rule version"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=EntryKind.choices)
+    points = models.IntegerField(_("points"), default=0)
+    amount = models.DecimalField(
+        _("amount (CNY)"), max_digits=12, decimal_places=2, default=0
+    )
+    period = models.CharField(_("period"), max_length=7, db_index=True)
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evidence type"),
+    )
+    source_id = models.PositiveBigIntegerField(_("evidence id"), null=True, blank=True)
+    evidence_label = models.CharField(_("evidence"), max_length=200, blank=True)
+    posting_key = models.CharField(_("posting key"), max_length=200, unique=True)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    is_manual = models.BooleanField(_("manual adjustment"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    evaluation_run = models.ForeignKey(
+        EvaluationRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("evaluation run"),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    reversal_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["period", "status"]),
+            models.Index(fields=["staff", "period"]),
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["source_type", "source_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending")
+                | (Q(reviewed_by__isnull=False) & Q(reviewed_at__isnull=False)),
+                name="ledgerentry_reviewed_has_reviewer",
+            ),
+            # Rewards are positive and penalties negative; a reversal keeps the
+            # kind of what it reverses and carries the opposite signs (so in a
+            # chain of reversals only the two signs' agreement is checked).
+            models.CheckConstraint(
+                condition=Q(reversal_of__isnull=True)
+                & (
+                    (Q(kind="reward") & Q(points__gte=0) & Q(amount__gte=0))
+                    | (Q(kind="penalty") & Q(points__lte=0) & Q(amount__lte=0))
+                )
+                | Q(reversal_of__isnull=False)
+                & (
+                    (Q(points__lte=0) & Q(amount__lte=0))
+                    | (Q(points__gte=0) & Q(amount__gte=0))
+                ),
+                name="ledgerentry_sign_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(points=0) | ~Q(amount=0),
+                name="ledgerentry_points_or_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.staff} {self.points:+d} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or kwargs.get("update_fields"):
+            raise LedgerEntry.AppendOnly(ERROR_LEDGER_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerEntry.AppendOnly(ERROR_LEDGER_APPEND_ONLY)
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reversal_of_id is not None
+
+
+class RemediationLink(models.Model):
+    """The retraining a complaint caused: the accountability loop."""
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.PROTECT,
+        related_name="remediations",
+        verbose_name=_("complaint"),
+    )
+    assignment = models.OneToOneField(
+        "training.Assignment",
+        on_delete=models.PROTECT,
+        related_name="remediation",
+        verbose_name=_("assignment"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("remediation")
+        verbose_name_plural = _("remediations")
+
+    def __str__(self):
+        return f"{self.complaint} → {self.assignment_id}"

@@ -5,23 +5,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 from django.views.defaults import permission_denied
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
-from incentives import services
+from incentives import ledger_selectors, services
 from incentives.forms import (
     ApproveDeadlineForm,
     ExtendDeadlineForm,
+    RecordFilterForm,
+    TeamLedgerFilterForm,
     add_service_errors,
 )
-from incentives.models import Complaint
+from incentives.models import Complaint, LedgerEntry
 
 LOG_EXTEND = "incentives.extend_deadline"
 LOG_APPROVE = "incentives.approve_deadline"
@@ -181,3 +186,122 @@ class ComplaintApproveDeadlineView(ComplaintActionView):
         return _("The approved deadline of %(reference)s was recorded.") % {
             "reference": self.complaint.reference_no
         }
+
+
+# --- the reward/penalty ledger on the learner site -----------------------------------
+# "My record" shows a learner's approved entries (they count) and pending ones
+# (marked as awaiting HR's review, not counted in the totals); rejected entries
+# never took effect and are not shown. Someone else's entry answers 404.
+
+RECORD_PAGE_PERIODS = 12
+TEAM_PAGE_SIZE = 50
+
+
+def _own_staff(request):
+    from org.selectors import staff_get_for_user
+
+    staff = staff_get_for_user(request.user)
+    if staff is None:
+        raise Http404
+    return staff
+
+
+@require_GET
+def record(request):
+    staff = _own_staff(request)
+    periods = ledger_selectors.record_periods(staff=staff)
+    form = RecordFilterForm(request.GET or None, periods=periods)
+    period = form.cleaned_data["period"] if form.is_bound and form.is_valid() else ""
+    blocks = ledger_selectors.record_blocks(staff=staff, period=period)
+    entries = [entry for block in blocks for entry in block.entries]
+    ledger_selectors.attach_evidence(entries)
+    approved = ledger_selectors.Totals()
+    for block in blocks:
+        approved.points += block.approved.points
+        approved.amount += block.approved.amount
+        approved.count += block.approved.count
+    return render(
+        request,
+        "incentives/record.html",
+        {
+            "staff": staff,
+            "form": form,
+            "blocks": blocks,
+            "approved": approved,
+            "period": period,
+        },
+    )
+
+
+@require_GET
+def record_entry(request, pk: int):
+    staff = _own_staff(request)
+    try:
+        entry = ledger_selectors.record_get(staff=staff, pk=pk)
+    except LedgerEntry.DoesNotExist:
+        raise Http404 from None
+    ledger_selectors.attach_evidence([entry])
+    return render(request, "incentives/record_entry.html", {"entry": entry})
+
+
+@require_GET
+def team_totals(request):
+    """Approved totals by person and period for the manager's subtree (HR: all)."""
+    from training.selectors import team_scope_get
+
+    scope = team_scope_get(request.user)
+    base = None if scope.everyone else scope.department
+    form = TeamLedgerFilterForm(
+        request.GET or None,
+        scope=scope,
+        periods=ledger_selectors.team_periods(department=base),
+    )
+    department, period = base, ""
+    if form.is_bound:
+        if not form.is_valid():
+            # A department outside the viewer's subtree is not shown to exist.
+            if "department" in form.errors:
+                raise Http404
+        else:
+            department = form.cleaned_data["department"] or base
+            period = form.cleaned_data["period"]
+    rows = ledger_selectors.team_totals(department=department, period=period)
+    page = Paginator(rows, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "incentives/record_team.html",
+        {
+            "scope": scope,
+            "form": form,
+            "page": page,
+            "summary": ledger_selectors.ledger_totals(
+                ledger_selectors.ledger_entry_list(
+                    department=department,
+                    period=period,
+                    status=LedgerEntry.Status.APPROVED,
+                )
+            ),
+            "chart": chart_bars(list(page.object_list)),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def chart_bars(rows, *, key: str = "points") -> list[dict]:
+    """Bar widths (percent of the largest magnitude) for a server-drawn chart."""
+    largest = max((abs(row[key] or 0) for row in rows), default=0)
+    bars = []
+    for row in rows:
+        value = row[key] or 0
+        width = round(100 * abs(value) / largest) if largest else 0
+        bars.append(
+            {
+                **row,
+                "amount": ledger_selectors.money(row["amount"]),
+                "width": width,
+                "negative": value < 0,
+            }
+        )
+    return bars

@@ -421,3 +421,12 @@ def register_complaint_log_actions(actions):
         gettext_lazy("Approve longer deadline"),
         gettext_lazy("Longer deadline approved"),
     )
+
+
+# --- ledger (ledger-ui)
+from incentives.admin_ledger import LedgerViewSet  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_ledger_viewset():
+    return LedgerViewSet("ledger")

@@ -391,6 +391,22 @@ class QuizPage(Page):
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
 
+    def get_context(self, request, *args, **kwargs):
+        """The start page: the learner's attempts and whether one may start."""
+        from django.utils import timezone
+
+        from org.selectors import staff_get_for_user
+        from quizzes import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        staff = staff_get_for_user(request.user)
+        context["availability"] = (
+            None
+            if staff is None
+            else selectors.quiz_availability(staff=staff, quiz=self, now=timezone.now())
+        )
+        return context
+
 
 class QuizQuestion(Orderable):
     """A question every attempt of the quiz shows."""
@@ -591,6 +607,10 @@ class AttemptAnswer(models.Model):
     )
     selected = models.JSONField(_("selected choices"), default=list)
     saved_at = models.DateTimeField(_("saved at"), null=True, blank=True)
+    # The browser numbers each change (milliseconds of its clock); a save with a
+    # lower number than the stored one is stale (a retry overtaken by a newer
+    # change, another tab) and is not written.
+    seq = models.PositiveBigIntegerField(_("change number"), default=0)
     correct = models.BooleanField(_("correct"), null=True, blank=True)
     points = models.DecimalField(
         _("points"), max_digits=8, decimal_places=2, null=True, blank=True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import operator
 from collections.abc import Collection
@@ -188,3 +189,157 @@ def quiz_requirements_met(
         for course_id in course_ids
         if quizzes_of.get(course_id, set()) <= passed.get(staff_id, set())
     }
+
+
+# --- attempts ----------------------------------------------------------------------
+
+
+class Refusal(enum.Enum):
+    NOT_OPEN = "not_open"
+    CLOSED = "closed"
+    NO_ATTEMPTS_LEFT = "no_attempts_left"
+    COOLDOWN = "cooldown"
+
+
+@dataclass(frozen=True)
+class QuizAvailability:
+    """A learner's standing at a quiz: their attempts (newest first), the one
+    in progress, how many are left, and why a new one cannot start now."""
+
+    attempts: list[Attempt]
+    in_progress: Attempt | None
+    attempts_used: int
+    attempts_left: int
+    next_number: int
+    refusal: Refusal | None
+    next_start_at: dt.datetime | None
+
+    @property
+    def can_start(self) -> bool:
+        return self.in_progress is None and self.refusal is None
+
+    @property
+    def has_passed(self) -> bool:
+        return any(a.passed for a in self.attempts)
+
+
+def quiz_availability(*, staff, quiz: QuizPage, now: dt.datetime) -> QuizAvailability:
+    """One query: the learner's attempts at `quiz` and what follows from them."""
+    attempts = list(
+        Attempt.objects.filter(staff=staff, quiz=quiz)
+        .defer("questions")
+        .order_by("-number")
+    )
+    in_progress = next((a for a in attempts if not a.is_finished), None)
+    next_number = (attempts[0].number if attempts else 0) + 1
+    ended = [a.submitted_at for a in attempts if a.submitted_at is not None]
+    next_start_at = None
+    if quiz.cooldown_minutes and ended:
+        next_start_at = max(ended) + dt.timedelta(minutes=quiz.cooldown_minutes)
+    refusal = None
+    if quiz.open_at is not None and now < quiz.open_at:
+        refusal = Refusal.NOT_OPEN
+    elif quiz.close_at is not None and now >= quiz.close_at:
+        refusal = Refusal.CLOSED
+    elif next_number > quiz.max_attempts:
+        refusal = Refusal.NO_ATTEMPTS_LEFT
+    elif next_start_at is not None and now < next_start_at:
+        refusal = Refusal.COOLDOWN
+    return QuizAvailability(
+        attempts=attempts,
+        in_progress=in_progress,
+        attempts_used=len(attempts),
+        attempts_left=max(quiz.max_attempts - len(attempts), 0),
+        next_number=next_number,
+        refusal=refusal,
+        next_start_at=next_start_at if refusal == Refusal.COOLDOWN else None,
+    )
+
+
+def attempt_get_for_learner(*, uuid, staff) -> Attempt:
+    """The learner's own attempt by its public id (Attempt.DoesNotExist
+    otherwise, which views turn into 404: another learner's attempt does not
+    exist for them)."""
+    return Attempt.objects.select_related("quiz").get(uuid=uuid, staff=staff)
+
+
+def attempt_selections(attempt: Attempt) -> dict[str, list[int]]:
+    """{question key: the choice ids saved} (one query)."""
+    return dict(attempt.answers.values_list("question_key", "selected"))
+
+
+def attempt_feedback_visible(
+    *, attempt: Attempt, has_passed: bool, now: dt.datetime
+) -> bool:
+    """Whether the learner may see the answer key of an ended attempt, by the
+    quiz's feedback policy (the score is always shown)."""
+    if not attempt.is_finished:
+        return False
+    policy = attempt.quiz.feedback_policy
+    if policy == QuizPage.FeedbackPolicy.AFTER_SUBMIT:
+        return True
+    if policy == QuizPage.FeedbackPolicy.AFTER_PASS:
+        return has_passed
+    if policy == QuizPage.FeedbackPolicy.AFTER_CLOSE:
+        return attempt.quiz.close_at is not None and now >= attempt.quiz.close_at
+    return False
+
+
+@dataclass(frozen=True)
+class ResultChoice:
+    label: str
+    text: str
+    is_correct: bool
+    chosen: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class ResultQuestion:
+    number: int
+    stem: str
+    kind: str
+    choices: list[ResultChoice]
+    correct: bool | None
+    points: Decimal | None
+    max_points: Decimal
+    explanation: str
+    source: str
+    source_unverified: bool
+    answered: bool
+
+
+def attempt_result_questions(attempt: Attempt) -> list[ResultQuestion]:
+    """Each question of an ended attempt as shown, with the learner's answer,
+    the answer key, explanation and source (one query). Only for a learner
+    whose feedback is visible (`attempt_feedback_visible`)."""
+    answers = {a.question_key: a for a in attempt.answers.all()}
+    rows = []
+    for number, question in enumerate(attempt.questions, start=1):
+        answer = answers.get(question["key"])
+        chosen = set(answer.selected if answer else ())
+        rows.append(
+            ResultQuestion(
+                number=number,
+                stem=question["stem"],
+                kind=question["kind"],
+                choices=[
+                    ResultChoice(
+                        label=c["label"],
+                        text=c["text"],
+                        is_correct=c["is_correct"],
+                        chosen=c["id"] in chosen,
+                        feedback=c["feedback"] if c["id"] in chosen else "",
+                    )
+                    for c in question["choices"]
+                ],
+                correct=answer.correct if answer else None,
+                points=answer.points if answer else None,
+                max_points=Decimal(question["points"]),
+                explanation=question["explanation"],
+                source=question["source"],
+                source_unverified=question.get("source_unverified", False),
+                answered=bool(chosen),
+            )
+        )
+    return rows

@@ -242,6 +242,12 @@ TASKS = {
 # A job running longer than this is taken for dead (worker killed) and marked failed.
 JOB_TIMEOUT_SECONDS = env.int("JOB_TIMEOUT_SECONDS", default=2 * 60 * 60)
 
+# --- Quizzes ----------------------------------------------------------------------
+# Answers saved up to this many seconds after an attempt's deadline still count:
+# the request left the phone in time but the network was slow. Later saves are
+# refused, and an attempt left open is closed once this grace has passed.
+QUIZ_SAVE_GRACE_SECONDS = env.int("QUIZ_SAVE_GRACE_SECONDS", default=15)
+
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
@@ -267,6 +273,11 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "training.workflows.publish_approved"
 
 # --- Rights Academy -------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
+
+# Incentives (ledger-core): maker-checker on the ledger ("four eyes"), and the
+# days an employee has to complete a course assigned after an upheld complaint.
+INCENTIVES_FOUR_EYES = env.bool("INCENTIVES_FOUR_EYES", default=True)
+REMEDIATION_DUE_DAYS = env.int("REMEDIATION_DUE_DAYS", default=30)
 
 # Personal data protection (个人信息保护法): a complaint closed longer ago than this
 # many days has its customer's details anonymised by the daily

@@ -65,6 +65,12 @@ class ImportResource(resources.ModelResource):
         self, instance, import_validation_errors=None, validate_unique=True
     ):
         errors = dict(import_validation_errors or {})
+        if not self._meta.clean_model_instances:
+            # The widgets have checked every cell (kinds that set this flag
+            # validate lengths, choices and references in their widgets).
+            if errors:
+                raise ValidationError(errors)
+            return
         try:
             instance.full_clean(
                 exclude=set(errors) | set(self.full_clean_exclude),

@@ -405,6 +405,7 @@ def complaint_view_log(*, complaint: Complaint, user) -> ComplaintViewLog:
     """Record that `user` opened the complaint's detail."""
     return ComplaintViewLog.objects.create(complaint=complaint, user=user)
 
+
 __all__ = [
     "complaint_deadline",
     "complaint_errors",

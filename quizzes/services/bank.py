@@ -383,6 +383,7 @@ def _record_revisions(writes, choices_by_write, *, user, now) -> None:
     )
     ModelLogEntry.objects.bulk_create(entries)
 
+
 __all__ = [
     "ChoiceInput",
     "Problem",

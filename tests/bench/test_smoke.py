@@ -13,7 +13,9 @@ sys.path.insert(0, str(BENCH))
 KEYS = {"metric", "value", "baseline", "ratio", "unit"}
 
 
-@pytest.mark.parametrize("name", ["import_staff", "pages"])
+@pytest.mark.parametrize(
+    "name", ["import_staff", "pages", "evaluate_quarter", "ledger_export", "exam_burst"]
+)
 def test_benchmark_script_smoke(name, tmp_path):
     import run
 

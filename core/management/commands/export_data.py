@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.audit import audit_record
-from core.exports import write_export_file
+from core.exports import UnknownFilter, export_queryset, write_export_file
 from core.imports import registry
 from core.models import AuditEvent
 
@@ -35,10 +35,12 @@ class Command(BaseCommand):
         filters = {k: options[k] for k in ("period", "status") if options.get(k)}
         queryset = None
         if filters:
-            resource = record_kind.resource_class()
-            if not hasattr(resource, "filter_export_queryset"):
-                raise CommandError(f"{kind} has no --period/--status filter")
-            queryset = resource.filter_export_queryset(**filters)
+            try:
+                queryset = export_queryset(kind, filters)
+            except UnknownFilter:
+                raise CommandError(f"{kind} has no --period/--status filter") from None
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
         # All or nothing, and audited only once the file is complete.
         count = write_export_file(kind, output, fmt, queryset)
         audit_record(

@@ -1,6 +1,6 @@
 """When a closed complaint's customer details were anonymised (retention period).
 
-Numbered 0099 on the hardening branch so that it cannot collide with the
+Numbered 0099 on the hardening branch (renumbered at merge) so that it could not collide with the
 migrations added beside it; renumber it after the last one at merge.
 """
 
@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incentives", "0002_hr_permissions"),
+        ("incentives", "0004_ledger_hr_permissions_and_guard"),
     ]
 
     operations = [
