@@ -91,6 +91,14 @@ KWARGS: dict[str, dict] = {
     "wagtaildocs_serve": {"args": ["document.pk", "document.filename"]},
     "wagtailcore_authenticate_with_password": {"page_id": "restricted.pk"},
     "admin/^.*/$": {"path": "=/admin/no-such-page/"},
+    "core_exports:*": {"pk": "export_job.pk"},
+    "quiz_reports:*": {"pk": "quiz.pk", "table": "=questions"},
+    "quiz_reports:regrade": {"pk": "question.pk"},
+    "quiz_attempts:*": {"pk": "attempt.pk"},
+    "ledger:*": {"pk": "ledger_entry.pk"},
+    "quizzes:*": {"uuid": "attempt.uuid", "quiz_id": "quiz.pk"},
+    "quizzes:notebook_*": {"pk": "notebook_entry.pk"},
+    "incentives:*": {"pk": "ledger_entry.pk"},
 }
 
 # URLs requested more than once, with different objects. Keys are bases; each
@@ -209,6 +217,21 @@ GET: dict[str, str] = {
     "training:team_export": "L 403 200 403 200 200",
     "training:team_member[own]": "L 403 200 403 200 200",
     "training:team_member[outside]": "L 403 404 403 200 200",
+    # Quizzes, notebook and own record: the world's attempt, notebook entry and
+    # ledger entry are the learner's; to anyone else they are 404.
+    "quizzes:attempt_start": "L 405 405 405 405 405",  # POST only
+    "quizzes:attempt_take": "L R 404 404 404 404",  # submitted: → result
+    "quizzes:attempt_result": "L 200 404 404 404 404",
+    "quizzes:answer_save": "L 405 405 405 405 405",
+    "quizzes:attempt_submit": "L 405 405 405 405 405",
+    "quizzes:integrity_event": "L 405 405 405 405 405",
+    "quizzes:notebook": _LEARNER_SITE,
+    "quizzes:notebook_practice_next": "L R 200 200 200 200",  # empty notebooks
+    "quizzes:notebook_practice": "L 200 404 404 404 404",
+    "quizzes:notebook_result": "L R 404 404 404 404",  # not practised yet
+    "incentives:record": _LEARNER_SITE,
+    "incentives:record_entry": "L 200 404 404 404 404",
+    "incentives:team_totals": "L 403 200 403 200 200",
     "wagtail_serve[*]": _LEARNER_SITE,
     "wagtail_serve[missing]": "L 404 404 404 404 404",
     # The quiz page template arrives with the quiz-taking pages (issue 5);
@@ -322,6 +345,23 @@ GET: dict[str, str] = {
     "audit_log:*": _NOBODY,  # written by the product only
     "audit_log:index*": _HR,
     "audit_log:inspect": _HR,
+    # Exports as jobs: HR's job is 404 to others; its file is 404 until the job
+    # has run (here it is still queued: on_commit never fires in the test).
+    "core_exports:index": _ANY_ADMIN,
+    "core_exports:start": _HR,
+    "core_exports:job": "L L L 404 200 200",
+    "core_exports:download": "L L L 404 404 404",
+    # Quiz statistics and attempts: trainers, and HR who reads results;
+    # attempts are never added or edited by hand, regrading is a trainer's.
+    "quiz_reports:*": _ANY_ADMIN,
+    "quiz_reports:regrade": _TRAINER,
+    "quiz_attempts:*": _NOBODY,
+    "quiz_attempts:index*": _ANY_ADMIN,
+    "quiz_attempts:inspect": _ANY_ADMIN,
+    # The ledger: HR (reviews are POST only).
+    "ledger:*": "L L L 403 200 200",
+    "ledger:approve": "L L L 403 405 405",
+    "ledger:bulk": "L L L 403 405 405",
     # Users, groups, sites: administrators.
     "wagtailusers_*": _ADMIN,
     "wagtailusers_users:delete": _NOBODY,  # rostered staff are never deleted
@@ -382,6 +422,18 @@ POST_READS: tuple[str, ...] = (
     "core_imports:job",
     "password_change_done",
     "*usage*",
+    "quizzes:attempt_take",
+    "quizzes:attempt_result",
+    "quizzes:notebook",
+    "quizzes:notebook_practice_next",
+    "quizzes:notebook_result",
+    "incentives:*",
+    "quiz_reports:report",
+    "quiz_reports:export",
+    "core_exports:job",
+    "core_exports:download",
+    "ledger:statement",
+    "ledger:totals",
     # Logging out is tested in tests/core/test_security.py (and would end the
     # session this test reuses).
     "logout",
@@ -479,6 +531,18 @@ POST: dict[str, str] = {
     "core_imports:confirm": "L L L 404 R R",  # someone else's job is 404
     "core_imports:retry": "L L L 404 R R",
     "audit_log:*": _NOBODY,
+    "core_exports:start": _HR,
+    "quiz_reports:regrade": "L L L 400 A 400",  # no choice of regrade given
+    "quiz_attempts:*": _NOBODY,
+    "ledger:*": "L L L 403 200 200",  # forms shown again with their errors
+    "ledger:approve": "L L L 403 R R",
+    "ledger:bulk": "L L L 403 404 404",  # no entries named
+    # The learner's own attempt and notebook; 404 to anyone else.
+    "quizzes:attempt_start": "L R R R R R",
+    "quizzes:answer_save": "L 400 404 404 404 404",  # submitted already
+    "quizzes:attempt_submit": "L R 404 404 404 404",
+    "quizzes:integrity_event": "L 200 404 404 404 404",
+    "quizzes:notebook_practice": "L R 404 404 404 404",
     # Users, groups, sites: administrators
     "wagtailusers_*": _ADMIN,
     "wagtailusers_users:delete": _NOBODY,
