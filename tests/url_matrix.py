@@ -234,9 +234,6 @@ GET: dict[str, str] = {
     "incentives:team_totals": "L 403 200 403 200 200",
     "wagtail_serve[*]": _LEARNER_SITE,
     "wagtail_serve[missing]": "L 404 404 404 404 404",
-    # The quiz page template arrives with the quiz-taking pages (issue 5);
-    # expected then: L 200 200 200 200 200.
-    "wagtail_serve[quiz]": "L 500 500 500 500 500",
     "wagtailcore_login": "200 200 200 200 200 200",
     "wagtailcore_authenticate_with_password": _LEARNER_SITE,
     "wagtaildocs_serve": _LEARNER_SITE,
@@ -287,8 +284,6 @@ GET: dict[str, str] = {
     "wagtailadmin_pages:collect_workflow_action_data": _ADMIN,
     "wagtailadmin_pages:workflow_preview": _ADMIN,
     "wagtailadmin_pages:confirm_workflow_cancellation": _ANY_ADMIN,
-    # The quiz page template arrives with issue 5; expected then: _TRAINER.
-    "wagtailadmin_pages:view_draft[quiz]": "L L L 500 A 500",
     "wagtailadmin_choose_page*": _ANY_ADMIN,
     "wagtailadmin_reports:*": _TRAINER,
     "wagtailadmin_reports:site_history*": _ANY_ADMIN,
@@ -468,6 +463,11 @@ POST: dict[str, str] = {
     "wagtailadmin_pages:copy": "L L L 500 A 500",
     "wagtailadmin_pages:revisions_revert": "L L L 500 A 500",
     "wagtailadmin_pages:delete[*]": "L L L A A R",
+    # The quiz has an attempt: neither it nor a page above it can be deleted
+    # (core/admin_guards.py; Wagtail refuses the quiz itself).
+    "wagtailadmin_pages:delete[home]": "L L L A A R",
+    "wagtailadmin_pages:delete[course]": "L L L A A R",
+    "wagtailadmin_pages:delete[quiz]": _NOBODY,
     "wagtailadmin_pages:move[*]": _ADMIN,
     "wagtailadmin_pages:move_confirm": "L L L A A R",
     "wagtailadmin_pages:unpublish": "L L L A A R",
