@@ -80,8 +80,15 @@ class GuardedUserViewSet(user_views.UserViewSet):
 
 def guard_user_bulk_actions(request, action_type, objects, action_view):
     """`before_bulk_action` hook: only administrators run bulk actions on users
-    (Wagtail's "assign role" offers every group, HR included)."""
-    if action_view.model is get_user_model() and not request.user.is_superuser:
+    (Wagtail's "assign role" offers every group, HR included), and nobody deletes
+    rostered staff in bulk either."""
+    if action_view.model is not get_user_model():
+        return
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    if action_type == "delete" and any(
+        hasattr(user, "staff_profile") for user in objects
+    ):
         raise PermissionDenied
 
 

@@ -11,11 +11,14 @@ from wagtail.permissions import register_permission_policy
 from core.admin_export import SafeSpreadsheetExportMixin
 from core.admin_export_views import admin_urlpatterns as export_admin_urlpatterns
 from core.admin_export_views import exportable_kinds
+from core.admin_guards import guard_page_delete, guard_page_move
 from core.admin_views import admin_urlpatterns, importable_kinds
 from core.models import AuditEvent
 from core.users import guard_user_bulk_actions
 
 hooks.register("before_bulk_action", guard_user_bulk_actions)
+hooks.register("before_move_page", guard_page_move)
+hooks.register("before_delete_page", guard_page_delete)
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):

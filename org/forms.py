@@ -53,7 +53,8 @@ class StaffForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["email"].initial = self.instance.user.email
+            if "email" in self.fields:  # only for HR (org.view_contact_details)
+                self.fields["email"].initial = self.instance.user.email
             # The employee number is the login name: fixed once created.
             self.fields["employee_no"].disabled = True
         self.fields["is_active"].help_text = _(

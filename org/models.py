@@ -91,6 +91,11 @@ class StaffProfile(models.Model):
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
         ordering = ["employee_no"]
+        # Personal data (个人信息保护法): HR's alone, whoever else may list or
+        # edit staff records.
+        permissions = [
+            ("view_contact_details", _("Can see staff e-mail addresses and phones")),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.employee_no})"

@@ -20,6 +20,10 @@ from org.forms import DepartmentForm, StaffForm
 from org.models import Department, StaffProfile
 from org.views import StaffSetPasswordView
 
+#: E-mail and phone are HR's alone (个人信息保护法), whoever else may see staff.
+CONTACT_PERMISSION = "org.view_contact_details"
+CONTACT_EXPORT_FIELDS = ("user.email",)
+
 
 class NoDeletePermissionPolicy(ModelPermissionPolicy):
     """Departments and staff are never deleted (history must stay attributable)."""
@@ -111,8 +115,9 @@ class StaffCreateView(generic.CreateView):
             department=data["department"],
             position=data["position"],
             hire_date=data["hire_date"],
-            email=data["email"],
-            phone=data["phone"],
+            # Without the contact permission the form has no such fields.
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
             is_active=data["is_active"],
         )
 
@@ -124,6 +129,8 @@ class StaffEditView(generic.EditView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
+        if not request.user.has_perm(CONTACT_PERMISSION):
+            return response
         # The form shows the person's e-mail and phone number.
         audit_record(
             user=request.user,
@@ -141,8 +148,10 @@ class StaffEditView(generic.EditView):
             department=data["department"],
             position=data["position"],
             hire_date=data["hire_date"],
-            email=data["email"],
-            phone=data["phone"],
+            # Without the contact permission the form has no such fields: keep
+            # what is there.
+            email=data.get("email", self.object.user.email),
+            phone=data.get("phone"),
             is_active=data["is_active"],
         )
 
@@ -162,8 +171,21 @@ class StaffEditView(generic.EditView):
 
 
 class StaffIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
+    _list_export = ()
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("department", "user")
+
+    @property
+    def list_export(self):
+        fields = self._list_export
+        if not self.request.user.has_perm(CONTACT_PERMISSION):
+            fields = [f for f in fields if f not in CONTACT_EXPORT_FIELDS]
+        return fields
+
+    @list_export.setter
+    def list_export(self, value):
+        self._list_export = value
 
 
 class StaffViewSet(ModelViewSet):
@@ -181,8 +203,8 @@ class StaffViewSet(ModelViewSet):
             FieldPanel("department"),
             FieldPanel("position"),
             FieldPanel("hire_date"),
-            FieldPanel("email"),
-            FieldPanel("phone"),
+            FieldPanel("email", permission=CONTACT_PERMISSION),
+            FieldPanel("phone", permission=CONTACT_PERMISSION),
             FieldPanel("is_active"),
         ],
         base_form_class=StaffForm,

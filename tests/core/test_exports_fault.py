@@ -140,3 +140,27 @@ def test_a_failed_xlsx_export_leaves_no_temporary_file_behind(
     with pytest.raises(Boom):
         exports.write_export_file("staff", tmp_path / "staff.xlsx", "xlsx")
     assert set(ALL_TEMP_FILES) == before
+
+
+def test_a_fault_in_an_export_job_marks_it_failed_with_no_file_and_no_audit(
+    staff_rows, fail_on_third_row, hr
+):
+    from core import jobs
+
+    job = jobs.export_create(user=hr.user, record_kind="staff", fmt="csv")
+    job = jobs.job_run(job_id=job.pk)  # on_commit never fires in a test
+
+    assert job.status == Job.Status.FAILED and "connection lost" in job.error
+    assert not job.result_file
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_the_same_export_job_without_the_fault_succeeds_and_is_audited(staff_rows, hr):
+    from core import jobs
+
+    job = jobs.export_create(user=hr.user, record_kind="staff", fmt="csv")
+    job = jobs.job_run(job_id=job.pk)
+
+    assert job.status == Job.Status.SUCCEEDED and job.result_file
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 1
+    job.result_file.delete(save=False)

@@ -161,3 +161,9 @@ def test_an_administrator_can_still_assign_roles_in_bulk(as_admin, learner):
     )
     assert response.status_code == 302
     assert learner.user.groups.filter(name=roles.TRAINER).exists()
+
+
+def test_rostered_staff_are_not_deleted_in_bulk_either(as_admin, learner):
+    response = as_admin.post(f"/admin/bulk/auth/user/delete/?id={learner.user.pk}")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert User.objects.filter(pk=learner.user.pk).exists()
