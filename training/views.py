@@ -140,7 +140,6 @@ def team_export(request, fmt: str):
     rows = selectors.team_rows(
         list(selectors.team_assignments(scope, now=now, **filters)), now
     )
-    audit_export(request=request, kind="training.team", fmt=fmt, filters=filters)
     buffer = io.BytesIO()
     if fmt == "xlsx":
         write_xlsx(_export_rows(rows), buffer, title="team")
@@ -149,6 +148,8 @@ def team_export(request, fmt: str):
         write_csv(_export_rows(rows), text)
         text.flush()
         text.detach()
+    # Recorded once the file exists: a failure above leaves no export in the log.
+    audit_export(request=request, kind="training.team", fmt=fmt, filters=filters)
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
     stamp = timezone.localdate(now).isoformat()
     response["Content-Disposition"] = f'attachment; filename="team-{stamp}.{fmt}"'
