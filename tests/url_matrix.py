@@ -99,6 +99,8 @@ KWARGS: dict[str, dict] = {
     "quizzes:*": {"uuid": "attempt.uuid", "quiz_id": "quiz.pk"},
     "quizzes:notebook_*": {"pk": "notebook_entry.pk"},
     "incentives:*": {"pk": "ledger_entry.pk"},
+    "incentive_rules:*": {"pk": "incentive_rule.pk"},
+    "incentive_evaluation:job": {"job_id": "evaluation_job.pk"},
 }
 
 # URLs requested more than once, with different objects. Keys are bases; each
@@ -353,6 +355,12 @@ GET: dict[str, str] = {
     "quiz_attempts:*": _NOBODY,
     "quiz_attempts:index*": _ANY_ADMIN,
     "quiz_attempts:inspect": _ANY_ADMIN,
+    # Rules and evaluation: HR; rules are never deleted (versions keep history).
+    "incentive_rules:*": "L L L 403 200 200",
+    "incentive_rules:delete": "L L L 403 403 403",
+    "incentive_rules:history*": _HR,
+    "incentive_rules:usage": _HR,
+    "incentive_evaluation:*": "L L L 403 200 200",
     # The ledger: HR (reviews are POST only).
     "ledger:*": "L L L 403 200 200",
     "ledger:approve": "L L L 403 405 405",
@@ -429,6 +437,7 @@ POST_READS: tuple[str, ...] = (
     "core_exports:download",
     "ledger:statement",
     "ledger:totals",
+    "incentive_evaluation:job",
     # Logging out is tested in tests/core/test_security.py (and would end the
     # session this test reuses).
     "logout",
@@ -531,6 +540,10 @@ POST: dict[str, str] = {
     "core_exports:start": _HR,
     "quiz_reports:regrade": "L L L 400 A 400",  # no choice of regrade given
     "quiz_attempts:*": _NOBODY,
+    "incentive_rules:add": "L L L 403 200 200",  # forms shown again with their errors
+    "incentive_rules:edit": "L L L 403 200 200",
+    "incentive_rules:delete": "L L L 403 403 403",
+    "incentive_evaluation:evaluate": "L L L 403 200 200",
     "ledger:*": "L L L 403 200 200",  # forms shown again with their errors
     "ledger:approve": "L L L 403 R R",
     "ledger:bulk": "L L L 403 404 404",  # no entries named

@@ -228,6 +228,10 @@ def world(bank, learner, other_learner, manager, trainer, hr, admin):
     notebook.notebook_record_attempt(attempt=attempt)
     notebook_entry = NotebookEntry.objects.get(staff=learner, question=question)
     ledger_entry = ledger_factories.entry(staff=learner)
+    rule_version = ledger_factories.rule(code="matrix-rule")
+    from incentives.services.evaluation import evaluation_job_create
+
+    evaluation_job = evaluation_job_create(period="2026-10", by=hr.user)
     export_job = jobs.export_create(user=hr.user, record_kind="staff", fmt="csv")
     editing_session = EditingSession.objects.create(
         user=trainer.user,
@@ -271,6 +275,8 @@ def world(bank, learner, other_learner, manager, trainer, hr, admin):
         attempt=attempt,
         notebook_entry=notebook_entry,
         ledger_entry=ledger_entry,
+        incentive_rule=rule_version.rule,
+        evaluation_job=evaluation_job,
         export_job=export_job,
         site=Site.objects.get(is_default_site=True),
         group=Group.objects.get(name="Learner"),
