@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import NoReverseMatch, resolve, reverse
+from django.utils import translation
 
 from core import roles
 from core.models import AuditEvent
@@ -494,11 +495,14 @@ def test_two_hr_approving_the_same_entry_at_once_give_one_approval(bank):
 
     def approve(profile):
         barrier.wait()
+        # A thread starts in the default language (Chinese); compare in English.
         try:
-            ledger_services.entry_approve(entry=entry, by=profile.user)
-            outcomes.append("approved")
+            with translation.override("en"):
+                ledger_services.entry_approve(entry=entry, by=profile.user)
+                outcomes.append("approved")
         except ValidationError as exc:
-            outcomes.append(exc.messages[0])
+            with translation.override("en"):
+                outcomes.append(exc.messages[0])
         finally:
             connection.close()
 

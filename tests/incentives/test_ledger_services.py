@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 
 from incentives.models import EntryKind, LedgerEntry
 from incentives.services import ledger
@@ -288,12 +289,15 @@ def test_two_approvals_race_one_wins(bank):
     results = []
 
     def approve(user):
+        # A thread starts in the default language (Chinese); compare in English.
         try:
             barrier.wait()
-            ledger.entry_approve(entry, user)
+            with translation.override("en"):
+                ledger.entry_approve(entry, user)
             results.append("ok")
         except ValidationError as exc:
-            results.append(exc.messages[0])
+            with translation.override("en"):
+                results.append(exc.messages[0])
         finally:
             connection.close()
 
