@@ -4,7 +4,10 @@ mandatory courses; bench/datagen.py) against one pass that only reads that
 quarter's attempts, assignments and complaints into Python, same database,
 same run. Also reports the evaluation's query count.
 
-    python bench/evaluate_quarter.py [--factor 1.0] [--db postgres|sqlite]
+    python bench/evaluate_quarter.py [--factor 1.0] [--db postgres|sqlite] [--profile]
+
+--profile runs the first evaluation under cProfile and prints its top 40
+entries by cumulative time (to stderr of this process).
 
 Goal (issue 6): at most 3x the reading pass; queries independent of staff.
 """
@@ -56,7 +59,15 @@ began = time.perf_counter()
 with CaptureQueriesContext(connection) as queries:
     if MODE == "ours":
         from incentives.services.evaluation import evaluate_period
-        result = evaluate_period(period)
+        if PROFILE:
+            import cProfile, io, pstats, sys
+            profiler = cProfile.Profile()
+            result = profiler.runcall(evaluate_period, period)
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+            sys.stderr.write(out.getvalue())
+        else:
+            result = evaluate_period(period)
         rows = getattr(result, "created", None)
     else:
         from incentives.models import Complaint
@@ -80,9 +91,25 @@ print(json.dumps({"seconds": seconds, "queries": len(queries), "rows": rows}))
 """
 
 
-def measure(stack: Stack, mode: str) -> dict:
-    code = MEASURE.replace("MODE", repr(mode))
-    return json.loads(stack.python(code).strip().splitlines()[-1])
+def measure(stack: Stack, mode: str, profile: bool = False) -> dict:
+    code = MEASURE.replace("MODE", repr(mode)).replace("PROFILE", str(profile))
+    if not profile:
+        return json.loads(stack.python(code).strip().splitlines()[-1])
+    # The profile goes to the child's stderr, which Stack.python captures.
+    import subprocess
+
+    from server import PYTHON, ROOT
+
+    result = subprocess.run(
+        [PYTHON, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=stack.env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    print(result.stderr, file=sys.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main(argv=None) -> list[dict]:
@@ -90,6 +117,7 @@ def main(argv=None) -> list[dict]:
     parser.add_argument("--factor", type=float, default=1.0)
     parser.add_argument("--tiny", action="store_true")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
     with Stack(database=args.db, label="bench_evaluate") as stack:
         counts = json.loads(
@@ -103,7 +131,7 @@ def main(argv=None) -> list[dict]:
         )
         measure(stack, "baseline")  # warm the database's caches
         baseline = measure(stack, "baseline")
-        ours = measure(stack, "ours")
+        ours = measure(stack, "ours", profile=args.profile)
         again = measure(stack, "ours")  # idempotent: nothing new to post
     label = f"evaluate_quarter_{counts['staff']}_staff_{args.db}"
     results = [

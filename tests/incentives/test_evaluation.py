@@ -143,6 +143,30 @@ def test_quiz_triggers(quiz, learner, other_learner):
     assert penalty.source_id == last.pk
 
 
+def test_titles_with_quotes_braces_and_backslashes_are_stored_as_they_are(
+    course, learner
+):
+    """The insert passes values as arrays on PostgreSQL: characters special in
+    an array literal must come through unchanged."""
+    title = "A \"quoted\", {braced} \\ back\\slashed 'quiz' NULL"
+    odd_quiz = quiz_factories.quiz(course=course, title=title)
+    lf.rule(trigger=T.QUIZ_PASSED_FIRST_ATTEMPT, points=10, amount="20")
+    attempt = quiz_factories.finished_attempt(
+        staff=learner, quiz=odd_quiz, score=10, submitted_at=oct_(3)
+    )
+
+    (candidate,) = evaluate(dry_run=True).candidates
+    evaluate()
+
+    entry = LedgerEntry.objects.get()
+    assert title in entry.reason
+    assert entry.reason == candidate.reason
+    assert entry.evidence_label == candidate.evidence_label
+    assert entry.evidence_label.startswith(title)
+    assert entry.source_id == attempt.pk
+    assert entry.posting_key == candidate.posting_key
+
+
 def test_quiz_not_counting_for_incentives_ignored(course, learner):
     practice = quiz_factories.quiz(course=course, counts_for_incentives=False)
     lf.rule(trigger=T.QUIZ_PASSED_FIRST_ATTEMPT)
