@@ -17,7 +17,7 @@ FILE = (
 ).encode()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_simultaneous_imports_of_one_file():
     branch = factories.department("分行", code="B", kind="branch")
     factories.department("网点", code="O1", parent=branch)

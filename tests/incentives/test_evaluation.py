@@ -530,7 +530,7 @@ def _overdue_complaints(bank, staff, prefix):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_evaluations_post_one_set(bank):
     lf.rule(trigger=T.COMPLAINT_OVERDUE, kind=EntryKind.PENALTY)
     staff = [factories.staff(department=bank.o1, role=None) for _ in range(20)]
@@ -544,7 +544,7 @@ def test_two_concurrent_evaluations_post_one_set(bank):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_evaluation_while_hr_approves_stays_consistent(bank):
     lf.rule(trigger=T.COMPLAINT_OVERDUE, kind=EntryKind.PENALTY)
     reviewer = factories.staff(department=bank.hr_dept, role=None)

@@ -484,7 +484,7 @@ def test_admin_export_is_audited_and_follows_the_filters(as_hr, spread):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_hr_approving_the_same_entry_at_once_give_one_approval(bank):
     learner = factories.staff(department=bank.o1)
     first = factories.staff(department=bank.hr_dept, role=roles.HR)

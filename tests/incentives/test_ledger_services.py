@@ -278,7 +278,7 @@ def test_adjustment_refusals(learner, hr, changes, field):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_approvals_race_one_wins(bank):
     # No groups here: a transactional test may run after another flushed them.
     learner = factories.staff(department=bank.o1)
