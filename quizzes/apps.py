@@ -8,7 +8,6 @@ class QuizzesConfig(AppConfig):
 
     def ready(self):
         from core.imports.registry import register
-        from quizzes import receivers  # noqa: F401  (connects the signal receivers)
         from quizzes.resources import register_kinds
         from quizzes.selectors import quiz_requirements_met
         from training import requirements

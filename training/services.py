@@ -407,6 +407,25 @@ def lesson_mark_studied(
     return progress
 
 
+def course_completion_refresh_at(
+    *, staff: StaffProfile, course_path: str
+) -> list[Assignment]:
+    """`course_completion_refresh` for the course at `course_path` (the
+    parent of a quiz page), when the learner has an open assignment of it;
+    one query when they have none, as on most submits."""
+    course_id = (
+        Assignment.objects.filter(
+            staff=staff, course__path=course_path, completed_at__isnull=True
+        )
+        .values_list("course_id", flat=True)
+        .first()
+    )
+    if course_id is None:
+        return []
+    course = CoursePage.objects.get(pk=course_id)
+    return course_completion_refresh(staff=staff, course=course)
+
+
 @transaction.atomic
 def course_completion_refresh(
     *, staff: StaffProfile, course: CoursePage

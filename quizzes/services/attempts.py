@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections import defaultdict
 from collections.abc import Collection
 from decimal import Decimal
 
@@ -38,6 +39,7 @@ from quizzes.models import (
     IntegrityEvent,
     QuizPage,
 )
+from quizzes.services import notebook
 from quizzes.services.grading import attempt_grade
 from quizzes.signals import attempt_submitted
 
@@ -293,37 +295,43 @@ def answer_save(
 
 def _finish(*, attempt: Attempt, status: str, ended_at: dt.datetime) -> Attempt:
     """Grade `attempt` and end it, once: the answers saved before its cutoff
-    count. Returns the attempt as it stands (graded by this call or by a
-    concurrent one that won)."""
+    count. The grades, the end, the wrong-answer notebook and a course the pass
+    completes are written in one transaction. Returns the attempt as it stands
+    (graded by this call or by a concurrent one that won).
+
+    What grading reads (status and the snapshot) is read again under the row
+    lock, never taken from the caller's object; the quiz and staff are."""
     cutoff = attempt_cutoff(attempt)
     with transaction.atomic():
-        # Serialises concurrent enders on PostgreSQL (SQLite serialises writes).
-        locked = (
+        # Serialises concurrent enders and answer saves on PostgreSQL (SQLite
+        # serialises writes): saves committed before the lock are all read.
+        stored = (
             Attempt.objects.select_for_update()
-            .select_related("quiz")
-            .get(pk=attempt.pk)
+            .filter(pk=attempt.pk)
+            .values("status", "questions", "partial_credit", "pass_mark")
+            .get()
         )
-        if locked.is_finished:
-            return locked
+        if stored.pop("status") != Attempt.Status.IN_PROGRESS:
+            return Attempt.objects.select_related("quiz").get(pk=attempt.pk)
+        for name, value in stored.items():
+            setattr(attempt, name, value)
         answers = list(
-            AttemptAnswer.objects.filter(attempt_id=locked.pk).only(
-                "pk", "question_key", "selected", "saved_at", "correct", "points"
+            AttemptAnswer.objects.filter(attempt_id=attempt.pk).values_list(
+                "pk", "question_key", "question_id", "selected", "saved_at"
             )
         )
         selections = {
-            a.question_key: a.selected
-            for a in answers
-            if a.saved_at is not None and (cutoff is None or a.saved_at <= cutoff)
+            key: selected
+            for _pk, key, _question, selected, saved_at in answers
+            if saved_at is not None and (cutoff is None or saved_at <= cutoff)
         }
         grades, totals = attempt_grade(
-            questions=locked.questions,
+            questions=attempt.questions,
             selections=selections,
-            partial_credit=locked.partial_credit,
-            pass_mark=locked.pass_mark,
+            partial_credit=attempt.partial_credit,
+            pass_mark=attempt.pass_mark,
         )
-        claimed = Attempt.objects.filter(
-            pk=locked.pk, status=Attempt.Status.IN_PROGRESS
-        ).update(
+        Attempt.objects.filter(pk=attempt.pk).update(
             status=status,
             submitted_at=ended_at,
             score=totals.score,
@@ -331,35 +339,46 @@ def _finish(*, attempt: Attempt, status: str, ended_at: dt.datetime) -> Attempt:
             percent=totals.percent,
             passed=totals.passed,
         )
-        if not claimed:
-            return Attempt.objects.select_related("quiz").get(pk=locked.pk)
-        for answer in answers:
-            grade = grades.get(answer.question_key)
-            answer.correct = None if grade is None else grade.correct
-            answer.points = None if grade is None else grade.points
-        AttemptAnswer.objects.bulk_update(answers, ["correct", "points"])
-        locked.status, locked.submitted_at = status, ended_at
-        locked.score, locked.max_score = totals.score, totals.max_score
-        locked.percent, locked.passed = totals.percent, totals.passed
-        if locked.passed:
-            _course_completion_refresh(locked)
-        finished = locked
+        _answer_grades_write(answers, grades)
+        attempt.status, attempt.submitted_at = status, ended_at
+        attempt.score, attempt.max_score = totals.score, totals.max_score
+        attempt.percent, attempt.passed = totals.percent, totals.passed
+        wrong, right = set(), set()
+        for _pk, key, question_id, _selected, _saved_at in answers:
+            grade = grades.get(key)
+            if question_id is not None and grade is not None:
+                (right if grade.correct else wrong).add(question_id)
+        notebook.notebook_record_grades(
+            staff_id=attempt.staff_id, at=ended_at, wrong=wrong, right=right
+        )
+        if attempt.passed:
+            _course_completion_refresh(attempt)
+        finished = attempt
         transaction.on_commit(
             lambda: attempt_submitted.send(sender=Attempt, attempt=finished)
         )
     return finished
 
 
-def _course_completion_refresh(attempt: Attempt) -> None:
-    """A pass may complete the course (its quiz requirement is now met)."""
-    from training.models import CoursePage
-    from training.services import course_completion_refresh
+def _answer_grades_write(answers, grades) -> None:
+    """Store each answer's grade: one UPDATE per distinct (correct, points),
+    usually two or three, where bulk_update would compile a CASE per row."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for pk, key, *_rest in answers:
+        grade = grades.get(key)
+        groups[(None, None) if grade is None else tuple(grade)].append(pk)
+    for (correct, points), pks in groups.items():
+        AttemptAnswer.objects.filter(pk__in=pks).update(correct=correct, points=points)
 
-    course = CoursePage.objects.filter(
-        path=attempt.quiz.path[: -QuizPage.steplen]
-    ).first()
-    if course is not None:
-        course_completion_refresh(staff=attempt.staff, course=course)
+
+def _course_completion_refresh(attempt: Attempt) -> None:
+    """A pass may complete the course its quiz belongs to, for an assignment
+    still open (one query when there is none)."""
+    from training.services import course_completion_refresh_at
+
+    course_completion_refresh_at(
+        staff=attempt.staff, course_path=attempt.quiz.path[: -QuizPage.steplen]
+    )
 
 
 def attempt_submit(*, attempt: Attempt, now: dt.datetime | None = None) -> Attempt:

@@ -5,12 +5,13 @@ A question enters a learner's notebook when answered wrong in a graded attempt
 attempt (resolution "attempt") or right twice in practice since it last
 entered (resolution "practice"). Practice never touches an attempt or a score.
 
-`notebook_record_attempt` runs when `attempt_submitted` arrives
-(`notebook_record_regrades` after a regrade); it is idempotent: the
-attempt's `submitted_at` marks which attempt last put a question in the
-notebook, so the same attempt never counts twice,
-and an older attempt never overrides what a newer one decided. It reads and
-writes in a constant number of queries, whatever the number of questions.
+The submit records its grades with `notebook_record_grades` in its own
+transaction; `notebook_record_attempt` replays an ended attempt from its stored
+grades and `notebook_record_regrades` follows a regrade. Recording is
+idempotent: the attempt's `submitted_at` marks which attempt last put a
+question in the notebook, so the same attempt never counts twice, and an older
+attempt never overrides what a newer one decided. It reads and writes in a
+constant number of queries, whatever the number of questions.
 """
 
 from __future__ import annotations
@@ -62,6 +63,15 @@ def notebook_record_attempt(*, attempt: Attempt) -> NotebookChange:
     return _apply(
         staff_id=attempt.staff_id, at=attempt.submitted_at, wrong=wrong, right=right
     )
+
+
+def notebook_record_grades(
+    *, staff_id: int, at: dt.datetime, wrong: Collection[int], right: Collection[int]
+) -> NotebookChange:
+    """What ending an attempt at `at` does to the learner's notebook, given
+    the question ids it graded wrong and right: called by the submit in its
+    own transaction, so a score never exists without its notebook change."""
+    return _apply(staff_id=staff_id, at=at, wrong=wrong, right=right)
 
 
 def _apply(

@@ -1,5 +1,6 @@
-"""The wrong-answer notebook: entering and leaving on graded attempts (through
-`attempt_submitted`), idempotency, and the query bound of the service."""
+"""The wrong-answer notebook: entering and leaving on graded attempts (the
+submit writes it; `notebook_record_attempt` replays an ended attempt),
+idempotency, and the query bound of the service."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from django.utils import timezone
 
 from quizzes.models import Attempt, NotebookEntry
 from quizzes.services import notebook
-from quizzes.signals import attempt_submitted
 from tests.quizzes import factories
 from tests.quizzes.attempt_factories import graded_attempt
 
@@ -34,7 +34,7 @@ def entries(staff):
 
 
 def submit(attempt):
-    attempt_submitted.send(sender=Attempt, attempt=attempt)
+    notebook.notebook_record_attempt(attempt=attempt)
 
 
 def test_wrong_answers_enter_and_right_answers_do_not(learner, quiz, questions):
@@ -53,7 +53,7 @@ def test_wrong_answers_enter_and_right_answers_do_not(learner, quiz, questions):
     assert found[q1.pk].resolved_at is None
 
 
-def test_the_same_signal_twice_counts_once(learner, quiz, questions):
+def test_the_same_attempt_twice_counts_once(learner, quiz, questions):
     q1, q2, q3 = questions
     attempt = graded_attempt(
         staff=learner, quiz=quiz, answers=[(q1, False), (q2, True), (q3, True)]
@@ -290,3 +290,39 @@ def test_a_real_submission_fills_the_notebook_and_a_regrade_empties_it(
     assert attempt.score == 1
     entry = NotebookEntry.objects.get(staff=learner, question=questions[0])
     assert entry.resolution == NotebookEntry.Resolution.ATTEMPT
+
+
+def test_the_submit_writes_the_notebook_with_the_score(learner, quiz, questions):
+    """The real submit: the wrong answers are in the notebook as soon as the
+    score is stored (same transaction), with the attempt's end as their time."""
+    from quizzes.services import attempts
+
+    attempt = attempts.attempt_start(staff=learner, quiz=quiz)
+    for position, question in enumerate(attempt.questions):
+        want_right = position == 0
+        pick = [c["id"] for c in question["choices"] if c["is_correct"] == want_right]
+        attempts.answer_save(
+            attempt=attempt, question_key=question["key"], choice_ids=pick[:1]
+        )
+    done = attempts.attempt_submit(attempt=attempt)
+    wrong = {q["question_id"] for q in attempt.questions[1:]}
+    found = entries(learner)
+    assert set(found) == wrong
+    assert {e.last_wrong_at for e in found.values()} == {done.submitted_at}
+
+
+def test_a_failing_notebook_write_leaves_the_attempt_in_progress(
+    learner, quiz, questions, monkeypatch
+):
+    from quizzes.services import attempts
+
+    attempt = attempts.attempt_start(staff=learner, quiz=quiz)
+
+    def broken(**kwargs):
+        raise RuntimeError("notebook unavailable")
+
+    monkeypatch.setattr(notebook, "notebook_record_grades", broken)
+    with pytest.raises(RuntimeError):
+        attempts.attempt_submit(attempt=attempt)
+    stored = Attempt.objects.get(pk=attempt.pk)
+    assert stored.status == Attempt.Status.IN_PROGRESS and stored.score is None

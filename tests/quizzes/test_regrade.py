@@ -16,7 +16,7 @@ from quizzes.models import (
     RegradeRecord,
 )
 from quizzes.services import notebook, regrade
-from quizzes.signals import attempt_submitted, attempts_regraded
+from quizzes.signals import attempts_regraded
 from tests.quizzes import factories
 from tests.quizzes.attempt_factories import graded_attempt
 
@@ -221,7 +221,7 @@ def test_the_notebook_follows_the_regrade(
     chose_b = attempt_choosing(learner, quiz, questions, "乙")
     chose_a = attempt_choosing(other_learner, quiz, questions, "甲")
     for attempt in (chose_b, chose_a):
-        attempt_submitted.send(sender=Attempt, attempt=attempt)
+        notebook.notebook_record_attempt(attempt=attempt)
     q1 = questions[0]
     assert NotebookEntry.objects.get(staff=learner, question=q1).resolved_at is None
     assert not NotebookEntry.objects.filter(staff=other_learner).exists()
