@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -166,13 +166,22 @@ def staff_create_many(profiles: list[StaffProfile]) -> None:
     for profile in profiles:
         profile.user = accounts[profile.employee_no]
     StaffProfile.objects.bulk_create(profiles)
-    learner = _learner_group()
-    membership = User.groups.through
-    membership.objects.bulk_create(
-        [membership(user_id=p.user_id, group_id=learner.pk) for p in profiles],
-        ignore_conflicts=True,
-    )
+    _memberships_add(user_ids=[p.user_id for p in profiles], group=_learner_group())
     _announce(p.pk for p in profiles)
+
+
+def _memberships_add(*, user_ids: list[int], group: Group) -> None:
+    """Put the accounts in `group` (those already in it stay as they are).
+    One prepared statement run for every row: a 100,000-row import spent more
+    on building membership model instances and their INSERT than on this."""
+    table = connection.ops.quote_name(User.groups.through._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            # The table name comes from the model, the values are parameters.
+            f"INSERT INTO {table} (user_id, group_id) VALUES (%s, %s) "  # noqa: S608
+            "ON CONFLICT DO NOTHING",
+            [(user_id, group.pk) for user_id in user_ids],
+        )
 
 
 def staff_update_many(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 
 from django.core.exceptions import ValidationError
-from import_export import resources
+from import_export import resources, widgets
+from import_export.fields import NOT_PROVIDED
 
 from core.imports.report import RowError
 
@@ -33,12 +34,60 @@ class ImportResource(resources.ModelResource):
         # Notes for the report that concern the file, not one row.
         self.file_warnings: list[str] = []
         self._import_fields = None
+        self._import_plan = None
 
     def get_import_fields(self):
         # Called several times per row; the fields never change during an import.
         if self._import_fields is None:
             self._import_fields = super().get_import_fields()
         return self._import_fields
+
+    def import_instance(self, instance, row, **kwargs):
+        """django-import-export's import_instance → import_field → Field.save →
+        Field.clean, as one loop over a plan made once per import: the same
+        cleaning, defaults and errors, without four calls and an attribute
+        split per cell (a third of a large import's time went there)."""
+        if self._import_plan is None:
+            self._import_plan = self._make_import_plan()
+        errors = {}
+        for field, path, name, column, widget, default, keep_none in self._import_plan:
+            if column not in row:
+                continue
+            target = instance
+            for attr in path:
+                target = getattr(target, attr, None)
+            try:
+                value = widget.clean(row[column], row=row, **kwargs)
+            except ValueError as exc:
+                errors[field.attribute] = ValidationError(str(exc), code="invalid")
+                continue
+            if default is not NOT_PROVIDED and value in field.empty_values:
+                value = default() if callable(default) else default
+            if value is not None or keep_none:
+                setattr(target, name, value)
+        if errors:
+            raise ValidationError(errors)
+
+    def _make_import_plan(self) -> list[tuple]:
+        plan = []
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget):
+                continue
+            if not field.attribute or field.readonly:
+                continue
+            *path, name = field.attribute.split("__")
+            plan.append(
+                (
+                    field,
+                    path,
+                    name,
+                    field.column_name,
+                    field.widget,
+                    field.default,
+                    field.saves_null_values,
+                )
+            )
+        return plan
 
     def get_or_init_instance(self, instance_loader, row):
         instance, new = super().get_or_init_instance(instance_loader, row)
