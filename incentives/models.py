@@ -530,11 +530,14 @@ class LedgerEntry(models.Model):
         APPROVED = "approved", pgettext_lazy("ledger entry status", "Approved")
         REJECTED = "rejected", pgettext_lazy("ledger entry status", "Rejected")
 
+    # Foreign keys and period without their own index where a composite index
+    # (Meta.indexes) starts with them: every entry written updated them too.
     staff = models.ForeignKey(
         StaffProfile,
         on_delete=models.PROTECT,
         related_name="ledger_entries",
         verbose_name=_("staff member"),
+        db_index=False,
     )
     rule_version = models.ForeignKey(
         RuleVersion,
@@ -549,7 +552,7 @@ class LedgerEntry(models.Model):
     amount = models.DecimalField(
         _("amount (CNY)"), max_digits=12, decimal_places=2, default=0
     )
-    period = models.CharField(_("period"), max_length=7, db_index=True)
+    period = models.CharField(_("period"), max_length=7)
     source_type = models.ForeignKey(
         "contenttypes.ContentType",
         on_delete=models.PROTECT,
@@ -557,10 +560,13 @@ class LedgerEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("evidence type"),
+        db_index=False,
     )
     source_id = models.PositiveBigIntegerField(_("evidence id"), null=True, blank=True)
     evidence_label = models.CharField(_("evidence"), max_length=200, blank=True)
-    posting_key = models.CharField(_("posting key"), max_length=200, unique=True)
+    # Unique by a constraint, not unique=True: on PostgreSQL that adds a
+    # second (LIKE) index nothing here searches by.
+    posting_key = models.CharField(_("posting key"), max_length=200)
     reason = models.TextField(_("reason"))
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
@@ -615,6 +621,9 @@ class LedgerEntry(models.Model):
             models.Index(fields=["source_type", "source_id"]),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["posting_key"], name="ledgerentry_posting_key_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(status="pending")
                 | (Q(reviewed_by__isnull=False) & Q(reviewed_at__isnull=False)),

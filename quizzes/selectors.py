@@ -75,7 +75,7 @@ class AttemptOutcome:
 
 def attempt_outcomes(*, start: dt.datetime, end: dt.datetime) -> list[AttemptOutcome]:
     """Every attempt that ended in [start, end) (submitted or closed at its
-    deadline) of a quiz that counts for incentives, oldest first, in one query.
+    deadline) of a quiz that counts for incentives, oldest first, in two queries.
 
     `course_id` is the quiz's parent page (its course) now, None only if the
     page were moved out of the tree."""
@@ -85,25 +85,29 @@ def attempt_outcomes(*, start: dt.datetime, end: dt.datetime) -> list[AttemptOut
         number__lte=OuterRef("number"),
         passed=True,
     )
+    # The course of each counting quiz, looked up once per quiz (a subquery
+    # per attempt matched page paths by a computed prefix, row after row).
     parent = Page.objects.filter(
-        path=Substr(
-            OuterRef("quiz__path"), 1, Length(OuterRef("quiz__path")) - Page.steplen
-        )
+        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
     ).values("pk")[:1]
+    course_of = dict(
+        QuizPage.objects.filter(counts_for_incentives=True)
+        .annotate(course_id=Subquery(parent))
+        .values_list("pk", "course_id")
+    )
     rows = (
         Attempt.objects.filter(
             status__in=Attempt.FINISHED,
             submitted_at__gte=start,
             submitted_at__lt=end,
-            quiz__counts_for_incentives=True,
+            quiz_id__in=list(course_of),
         )
-        .annotate(course_id=Subquery(parent), any_pass=Exists(passed_so_far))
+        .annotate(any_pass=Exists(passed_so_far))
         .order_by("submitted_at", "pk")
         .values_list(
             "pk",
             "staff_id",
             "quiz_id",
-            "course_id",
             "number",
             "submitted_at",
             "percent",
@@ -119,7 +123,7 @@ def attempt_outcomes(*, start: dt.datetime, end: dt.datetime) -> list[AttemptOut
             attempt_id=pk,
             staff_id=staff_id,
             quiz_id=quiz_id,
-            course_id=course_id,
+            course_id=course_of[quiz_id],
             number=number,
             submitted_at=submitted_at,
             percent=percent,
@@ -133,7 +137,6 @@ def attempt_outcomes(*, start: dt.datetime, end: dt.datetime) -> list[AttemptOut
             pk,
             staff_id,
             quiz_id,
-            course_id,
             number,
             submitted_at,
             percent,
