@@ -1,6 +1,6 @@
 """The ledger export: `export_data ledger` and HR's download buttons.
 
-Rows are read with `values_list` in chunks through a database iterator, so a
+Rows are read with `core.exports.values_rows` in chunks through a cursor, so a
 million entries stream through in flat memory; text that a spreadsheet would
 run as a formula is made inert by core.exports, numbers stay numbers.
 """
@@ -14,7 +14,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from core.exports import CONTENT_TYPES, write_csv, write_xlsx
+from core.exports import CONTENT_TYPES, values_rows, write_csv, write_xlsx
 from core.imports.registry import Column, RecordKind
 from incentives.models import LedgerEntry
 
@@ -39,6 +39,7 @@ LEDGER_COLUMNS = (
 HEADER = [key for key, _label, _path in LEDGER_COLUMNS]
 PATHS = [path for _key, _label, path in LEDGER_COLUMNS]
 REVIEWED_AT = HEADER.index("reviewed_at")
+RULE = HEADER.index("rule")
 
 
 class LedgerExportResource:
@@ -61,15 +62,20 @@ def ledger_rows(queryset=None, *, chunk_size: int = CHUNK_ROWS):
     """Header row, then one list per entry, oldest first."""
     qs = queryset if queryset is not None else LedgerEntry.objects.all()
     yield list(HEADER)
-    values = qs.order_by("pk").values_list(*PATHS).iterator(chunk_size=chunk_size)
-    for values_row in values:
-        row = list(values_row)
-        if row[REVIEWED_AT] is not None:
-            # Local time, as HR reads it (the CSV writer formats naive values).
-            row[REVIEWED_AT] = timezone.localtime(row[REVIEWED_AT]).replace(tzinfo=None)
-        row[PATHS.index("rule_version__rule__code")] = (
-            row[PATHS.index("rule_version__rule__code")] or ""
-        )
+    zone = timezone.get_current_timezone()
+    last_reviewed = last_local = None
+    for row in values_rows(qs.order_by("pk"), PATHS, chunk_size=chunk_size):
+        row = list(row)
+        reviewed_at = row[REVIEWED_AT]
+        if reviewed_at is not None:
+            # Local time, as HR reads it (the CSV writer formats naive values);
+            # entries approved together share it, so it is converted once.
+            if reviewed_at != last_reviewed:
+                last_reviewed = reviewed_at
+                last_local = reviewed_at.astimezone(zone).replace(tzinfo=None)
+            row[REVIEWED_AT] = last_local
+        if row[RULE] is None:
+            row[RULE] = ""
         yield row
 
 

@@ -188,3 +188,23 @@ def test_the_streamed_csv_has_one_bom_and_every_row(learner):
     assert [r[COLUMNS.index("reason")] for r in rows[1:]] == [
         f"'=1+{n}" for n in range(5)
     ]
+
+
+def test_values_rows_reads_what_values_list_reads(entries):
+    """The export's cursor reader converts cells like Django's iterator does
+    (decimals, aware times), however many rows share a raw value."""
+    from core.exports import values_rows
+    from incentives.exports import PATHS
+
+    more = [
+        ledger_factories.entry(staff=entries[0].staff, amount=amount, reason="重复")
+        for amount in ("120.50", "120.50", "7.00")
+    ]
+    assert more
+    queryset = LedgerEntry.objects.order_by("pk")
+    expected = list(queryset.values_list(*PATHS))
+    ours = list(values_rows(queryset, PATHS, chunk_size=2))
+    assert ours == expected
+    # Equal is not enough: 120.5 == Decimal("120.50").
+    assert {type(row[PATHS.index("amount")]) for row in ours} == {Decimal}
+    assert list(values_rows(queryset.none(), PATHS)) == []
