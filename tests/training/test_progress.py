@@ -117,6 +117,22 @@ def test_progress_counts_only_live_lessons(learner, course, lessons):
     assert Assignment.objects.get(staff=learner, course=course).completed_at
 
 
+def test_course_children_link_where_wagtail_does(course, lessons, rf, settings):
+    """Children are read as plain rows; their links must be the pages' own."""
+    from wagtail.models import Page
+
+    request = rf.get("/", HTTP_HOST="localhost")
+    for append_slash in (True, False):
+        settings.WAGTAIL_APPEND_SLASH = append_slash
+        children = selectors.course_children([course])[course.pk]
+        assert [c.pk for c in children] == [lesson.pk for lesson in lessons]
+        for child in children:
+            page = Page.objects.get(pk=child.pk)
+            assert child.get_url(request) == page.get_url(request)
+            assert child.get_url() == page.get_url()
+            assert child.title == page.title
+
+
 # --- the extension point -------------------------------------------------------------
 
 
