@@ -145,18 +145,20 @@ def values_rows(queryset, fields, *, chunk_size: int = 2000) -> Iterator[tuple]:
                     try:
                         row[index] = seen[raw]
                     except KeyError:
-                        value = raw
-                        for converter in converters:
-                            value = converter(value, expression, connection)
                         if len(seen) >= 4096:
                             seen.clear()
-                        seen[raw] = row[index] = value
-                    except TypeError:  # an unhashable raw value: convert it
-                        value = raw
-                        for converter in converters:
-                            value = converter(value, expression, connection)
-                        row[index] = value
+                        seen[raw] = row[index] = _convert(
+                            raw, converters, expression, connection
+                        )
+                    except TypeError:  # an unhashable raw value: not remembered
+                        row[index] = _convert(raw, converters, expression, connection)
                 yield tuple(row)
+
+
+def _convert(value, converters, expression, connection):
+    for converter in converters:
+        value = converter(value, expression, connection)
+    return value
 
 
 def write_xlsx(rows, stream, *, title: str = "export") -> int:
