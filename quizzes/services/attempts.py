@@ -331,7 +331,11 @@ def _finish(*, attempt: Attempt, status: str, ended_at: dt.datetime) -> Attempt:
             partial_credit=attempt.partial_credit,
             pass_mark=attempt.pass_mark,
         )
-        Attempt.objects.filter(pk=attempt.pk).update(
+        # Conditional as well as locked: the end is claimed once, whatever the
+        # database's locking does.
+        claimed = Attempt.objects.filter(
+            pk=attempt.pk, status=Attempt.Status.IN_PROGRESS
+        ).update(
             status=status,
             submitted_at=ended_at,
             score=totals.score,
@@ -339,6 +343,8 @@ def _finish(*, attempt: Attempt, status: str, ended_at: dt.datetime) -> Attempt:
             percent=totals.percent,
             passed=totals.passed,
         )
+        if not claimed:
+            return Attempt.objects.select_related("quiz").get(pk=attempt.pk)
         _answer_grades_write(answers, grades)
         attempt.status, attempt.submitted_at = status, ended_at
         attempt.score, attempt.max_score = totals.score, totals.max_score
