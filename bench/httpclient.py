@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import http.cookies
 import re
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+
+
+def run_clients(client, count: int) -> float:
+    """Run client(index) for index in range(count), each in its own thread;
+    returns the seconds they took together (the load loops of the page and
+    submit benchmarks)."""
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
 
 
 class Browser:

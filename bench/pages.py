@@ -15,13 +15,12 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from httpclient import Browser  # noqa: E402
+from httpclient import Browser, run_clients  # noqa: E402
 from server import HOST, Stack  # noqa: E402
 
 GENERATE = r"""
@@ -80,15 +79,10 @@ def python_load(url: str, cookie: str, seconds: float, connections: int = 8) -> 
             counts[index] += 1
         conn.close()
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    seconds = run_clients(client, connections)
     if errors:
         raise SystemExit(errors[0])
-    return round(sum(counts) / (time.monotonic() - started), 2)
+    return round(sum(counts) / seconds, 2)
 
 
 def wrk(url: str, cookie: str, seconds: int) -> float:

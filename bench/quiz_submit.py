@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from httpclient import run_clients  # noqa: E402
 from server import HOST, Stack  # noqa: E402
 
 QUESTIONS = 20
@@ -173,15 +174,10 @@ def drive(port: int, jobs: list[tuple[str, str]], seconds: float, shared: bool):
             counts[index] += 1
         conn.close()
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CONNECTIONS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    seconds = run_clients(client, CONNECTIONS)
     if errors:
         raise SystemExit(f"errors: {errors[:3]}")
-    return round(sum(counts) / (time.monotonic() - started), 2), sum(counts)
+    return round(sum(counts) / seconds, 2), sum(counts)
 
 
 def main(argv=None) -> list[dict]:

@@ -9,7 +9,6 @@ deleted (entries name their versions); "active" off stops a rule.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -20,10 +19,9 @@ from wagtail.admin.widgets import AdminDateInput
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
-from incentives.forms import add_service_errors
 from incentives.models import EntryKind, IncentiveRule, RuleVersion, TriggerKind
 from incentives.services import rules
-from incentives.views import ForbiddenMixin
+from incentives.views import ForbiddenMixin, ServiceFormMixin
 from org.wagtail_hooks import NoDeletePermissionPolicy
 from quizzes.models import QuizPage
 from training.models import CoursePage
@@ -86,17 +84,6 @@ class RuleForm(WagtailAdminModelForm):
     def _post_clean(self):
         # Uniqueness and constraints are the service's to check (one message).
         pass
-
-
-class ServiceFormMixin:
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
 
 
 class RuleCreateView(ForbiddenMixin, ServiceFormMixin, generic.CreateView):

@@ -33,6 +33,19 @@ LOG_APPROVE = "incentives.approve_deadline"
 CHANGE_PERMISSION = "incentives.change_complaint"
 
 
+class ServiceFormMixin:
+    """Create/edit through the services; their ValidationErrors go on the form."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
 class ForbiddenMixin:
     """Answer 403 when a permission is missing.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,7 +26,7 @@ from core.admin_views import import_url
 from core.imports import registry
 from incentives import selectors, services
 from incentives.filters import ComplaintFilterSet
-from incentives.forms import ComplaintForm, add_service_errors
+from incentives.forms import ComplaintForm
 from incentives.models import Complaint
 from incentives.views import (
     LOG_APPROVE,
@@ -35,6 +34,7 @@ from incentives.views import (
     ComplaintApproveDeadlineView,
     ComplaintExtendView,
     ForbiddenMixin,
+    ServiceFormMixin,
     can_approve,
     can_extend,
 )
@@ -72,19 +72,6 @@ class LocalTimeColumn(Column):
     def get_value(self, instance):
         value = super().get_value(instance)
         return _local(value) if value else ""
-
-
-class ServiceFormMixin:
-    """Create/edit through the services; their ValidationErrors go on the form."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
 
 
 class ComplaintCreateView(ForbiddenMixin, ServiceFormMixin, generic.CreateView):

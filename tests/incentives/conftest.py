@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core import demo
 from incentives import services
 from incentives.models import Complaint
+from org.demo import load_org
 
 TZ = timezone.get_default_timezone()
 
@@ -67,3 +69,14 @@ def snapshot():
             "approval_note",
         )
     )
+
+
+@pytest.fixture
+def demo_bank(db, settings):
+    """The demo organisation, as load_demo makes it."""
+    settings.DEMO_PASSWORD = "Demo-Password-42"
+    context = demo.DemoContext(
+        password=settings.DEMO_PASSWORD, password_source="test", log=lambda _m: None
+    )
+    load_org(context)
+    return context

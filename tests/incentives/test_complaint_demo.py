@@ -9,22 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from core import demo
 from incentives import selectors
 from incentives.demo import load_complaints
 from incentives.models import Complaint
-from org.demo import load_org
 from tests.incentives.conftest import local, snapshot
-
-
-@pytest.fixture
-def demo_bank(db, settings):
-    settings.DEMO_PASSWORD = "Demo-Password-42"
-    context = demo.DemoContext(
-        password=settings.DEMO_PASSWORD, password_source="test", log=lambda _m: None
-    )
-    load_org(context)
-    return context
 
 
 @pytest.mark.parametrize(

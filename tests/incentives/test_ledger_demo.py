@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from core import demo
 from incentives.demo import load_complaints, load_incentives
 from incentives.models import (
     EvaluationRun,
@@ -14,18 +13,13 @@ from incentives.models import (
     RuleVersion,
     TriggerKind,
 )
-from org.demo import load_org
 
 
 @pytest.fixture
-def demo_bank(db, settings):
-    settings.DEMO_PASSWORD = "Demo-Password-42"
-    context = demo.DemoContext(
-        password=settings.DEMO_PASSWORD, password_source="test", log=lambda _m: None
-    )
-    load_org(context)
-    load_complaints(context)
-    return context
+def demo_bank(demo_bank):
+    """The demo organisation (conftest) with the demo complaints."""
+    load_complaints(demo_bank)
+    return demo_bank
 
 
 def ledger():
