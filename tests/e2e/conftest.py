@@ -65,3 +65,17 @@ def no_csp_violations(request):
     )
     yield
     assert violations == []
+
+
+@pytest.fixture(autouse=True)
+def no_attempt_page_left_open(request):
+    """Fail a browser test that ends on a quiz being taken: closing that page
+    sends a "page hidden" report, which races the database flush after the
+    test (the flush then fails and the next test sees this one's data)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    yield
+    if not page.is_closed() and page.locator(".attempt[data-attempt]").count():
+        pytest.fail("the test ended on an attempt page; submit it or leave it first")
