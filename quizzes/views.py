@@ -65,6 +65,18 @@ def _error(exc: services.AttemptError, status: int, **extra) -> JsonResponse:
     )
 
 
+def time_left_text(seconds: float) -> str:
+    """Time left as the page's countdown shows it (attempt.js): "9:05",
+    "1:02:03". Rendered by the server too, so the page reads the same before
+    the script runs."""
+    left = max(0, int(seconds))
+    hours, rest = divmod(left, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
 @require_POST
 def attempt_start(request, quiz_id: int):
     """Start (or resume) an attempt at a live quiz, then show it."""
@@ -89,6 +101,8 @@ def attempt_take(request, uuid):
         return HttpResponseRedirect(
             reverse("quizzes:attempt_result", kwargs={"uuid": attempt.uuid})
         )
+    deadline = services.attempt_deadline(attempt)
+    now = timezone.now()
     selections = selectors.attempt_selections(attempt)
     questions = []
     for number, question in enumerate(attempt.questions, start=1):
@@ -108,8 +122,9 @@ def attempt_take(request, uuid):
             "attempt": attempt,
             "quiz": attempt.quiz,
             "questions": questions,
-            "deadline": services.attempt_deadline(attempt),
-            "server_now": timezone.now(),
+            "deadline": deadline,
+            "time_left": deadline and time_left_text((deadline - now).total_seconds()),
+            "server_now": now,
         },
     )
 

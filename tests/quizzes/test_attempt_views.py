@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from quizzes.models import Attempt, AttemptAnswer, IntegrityEvent, QuizPage
 from quizzes.services import attempts as services
+from quizzes.views import time_left_text
 from tests.quizzes.attempt_kit import (
     EXPLANATION,
     FEEDBACK,
@@ -155,6 +156,24 @@ def test_take_page_holds_no_answer_key(as_learner, attempt):
     assert 'data-deadline="' in body and "js/attempt.js" in body
     assert_no_key(body)
     assert "<script>" not in body and "onclick" not in body
+
+
+def test_take_page_shows_the_time_left_before_any_script_runs(
+    as_learner, attempt, monkeypatch
+):
+    # The fixture's quiz allows 20 minutes; the countdown starts from what is left.
+    clock = Clock(monkeypatch)
+    clock.now = attempt.deadline_at - dt.timedelta(minutes=19, seconds=5)
+    body = as_learner.get(url("attempt_take", attempt)).content.decode()
+    assert ">19:05</span>" in body
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(0, "0:00"), (-3, "0:00"), (65.9, "1:05"), (600, "10:00"), (3723, "1:02:03")],
+)
+def test_time_left_reads_as_the_countdown_does(seconds, shown):
+    assert time_left_text(seconds) == shown
 
 
 def test_take_page_shows_saved_answers_after_reload(as_learner, attempt):
