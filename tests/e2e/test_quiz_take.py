@@ -61,7 +61,7 @@ def test_a_learner_takes_a_timed_quiz(page, live_server):
     source = page.content()
     for secret in (EXPLANATION, FEEDBACK, "is_correct", "weight"):
         assert secret not in source
-    # The server renders the end time; the script replaces it with the time left.
+    # The server renders the time left; the script counts it down.
     expect(page.locator("[data-countdown]")).to_have_text(re.compile(r"^(9|10):\d\d$"))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
