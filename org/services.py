@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -145,11 +145,22 @@ def staff_create(
     return profile
 
 
-def staff_create_many(profiles: list[StaffProfile]) -> None:
+def staff_create_many(
+    profiles: list[StaffProfile], *, taken_usernames: Container[str] | None = None
+) -> None:
     """Create accounts and profiles in bulk (imports). Each profile carries an
-    `email` attribute. An existing account with the same username is linked."""
+    `email` attribute. An existing account with the same username is linked.
+
+    `taken_usernames`: every username in use, if the caller has read them
+    (an import does, once): only those are looked up."""
     usernames = [p.employee_no for p in profiles]
-    accounts = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    if taken_usernames is not None:
+        usernames = [name for name in usernames if name in taken_usernames]
+    accounts = (
+        {u.username: u for u in User.objects.filter(username__in=usernames)}
+        if usernames
+        else {}
+    )
     new_accounts = []
     for profile in profiles:
         if profile.employee_no not in accounts:

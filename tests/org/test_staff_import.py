@@ -414,6 +414,42 @@ def test_queries_do_not_grow_with_the_number_of_rows(bank, settings):
     assert len(reimport.captured_queries) <= small_other
 
 
+def test_new_staff_are_not_looked_up_chunk_by_chunk(bank, settings):
+    """The roster's numbers and account names are read once per import; the
+    chunks of new employees ask the database nothing about their keys."""
+    settings.IMPORT_CHUNK_ROWS = 100
+    with CaptureQueriesContext(connection) as context:
+        assert run_import("staff", _rows(300, start=300000)).new == 300
+    key_lookups = [
+        q["sql"]
+        for q in context.captured_queries
+        if q["sql"].startswith("SELECT")
+        and " IN (" in q["sql"]
+        and ('"employee_no"' in q["sql"] or '"username"' in q["sql"])
+    ]
+    assert key_lookups == []
+
+
+def test_existing_staff_in_a_later_chunk_are_updated_and_accounts_linked(
+    bank, settings
+):
+    settings.IMPORT_CHUNK_ROWS = 2
+    assert run_import("staff", csv_bytes(EN_HEADER, "100004,旧名,O1,柜员,,,")).ok
+    account = User.objects.create_user(username="100005", password="x-Secret-99")
+    data = csv_bytes(
+        EN_HEADER,
+        "100001,张三,O1,柜员,,,",
+        "100002,李四,O1,柜员,,,",
+        "100004,新名,O2,柜员,,,",
+        "100005,赵六,O2,柜员,,,",
+    )
+    report = run_import("staff", data)
+    assert report.ok and (report.new, report.updated) == (3, 1)
+    assert StaffProfile.objects.get(employee_no="100004").name == "新名"
+    assert StaffProfile.objects.get(employee_no="100005").user == account
+    assert StaffProfile.objects.count() == 4
+
+
 def test_a_failure_in_the_middle_of_an_import_leaves_the_database_as_it_was(
     bank, settings, monkeypatch
 ):
@@ -425,11 +461,11 @@ def test_a_failure_in_the_middle_of_an_import_leaves_the_database_as_it_was(
     real = services.staff_create_many
     calls = []
 
-    def failing(profiles):
+    def failing(profiles, **kwargs):
         calls.append(len(profiles))
         if len(calls) == 2:
             raise RuntimeError("the disk is full")
-        return real(profiles)
+        return real(profiles, **kwargs)
 
     monkeypatch.setattr(services, "staff_create_many", failing)
     report = run_import("staff", _rows(250, start=500000))
