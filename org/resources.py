@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -20,6 +20,8 @@ from core.imports.values import (
 )
 from org import services
 from org.models import Department, StaffProfile
+
+User = get_user_model()
 
 DEPARTMENT_COLUMNS = (
     Column("code", "部门编码", required=True),
