@@ -44,6 +44,8 @@ def login(page, live_server, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+    # Logged in once the login page is left (a refused login stays on it).
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.fixture(autouse=True)
