@@ -332,8 +332,6 @@ class StaffResource(ImportResource):
             if key in self._taken_numbers
         ]
         self._existing = {}
-        if not keys:
-            return
         for profile in StaffProfile.objects.select_related("user", "department").filter(
             employee_no__in=keys
         ):

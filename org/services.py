@@ -156,11 +156,8 @@ def staff_create_many(
     usernames = [p.employee_no for p in profiles]
     if taken_usernames is not None:
         usernames = [name for name in usernames if name in taken_usernames]
-    accounts = (
-        {u.username: u for u in User.objects.filter(username__in=usernames)}
-        if usernames
-        else {}
-    )
+    # An empty list asks the database nothing (Django answers it itself).
+    accounts = {u.username: u for u in User.objects.filter(username__in=usernames)}
     new_accounts = []
     for profile in profiles:
         if profile.employee_no not in accounts:
